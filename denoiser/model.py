@@ -1,0 +1,96 @@
+"""The two denoisers: the article's Keras autoencoder (`seed`) and our U-Net (`default`).
+
+Both take and return `(N, 1, 28, 28)` tensors in [0, 1] (light strokes on black). Both inherit
+huggingface_hub's `PyTorchModelHubMixin`, so their `__init__` arguments travel as `config.json`
+beside `model.safetensors`, and `save_pretrained` / `from_pretrained` / `push_to_hub` just work.
+"""
+
+from __future__ import annotations
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin
+from torch import nn
+
+
+def _keras_init(module: nn.Module) -> None:
+    """Glorot-uniform weights and zero biases: what Keras layers start from."""
+    if isinstance(module, nn.Conv2d):
+        nn.init.xavier_uniform_(module.weight)
+        nn.init.zeros_(module.bias)
+
+
+class SeedAutoencoder(nn.Module, PyTorchModelHubMixin):
+    """Layer-for-layer port of the tutorial's Keras convolutional denoising autoencoder.
+
+    Encoder 28 -> 14 -> 7 -> 4, decoder 4 -> 8 -> 16 -> 14 -> 28; 4,385 parameters.
+    `ceil_mode=True` reproduces Keras `MaxPooling2D(padding='same')`, which pads the bottom/right
+    edge, so 7x7 pools to 4x4; the decoder's third conv is `valid` (no padding), 16 -> 14.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        relu = nn.ReLU
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), relu(), nn.MaxPool2d(2, ceil_mode=True),  # 28 -> 14
+            nn.Conv2d(16, 8, 3, padding=1), relu(), nn.MaxPool2d(2, ceil_mode=True),  # 14 -> 7
+            nn.Conv2d(8, 8, 3, padding=1), relu(), nn.MaxPool2d(2, ceil_mode=True),  # 7 -> 4
+        )
+        self.decoder = nn.Sequential(
+            nn.Conv2d(8, 8, 3, padding=1), relu(), nn.Upsample(scale_factor=2),  # 4 -> 8
+            nn.Conv2d(8, 8, 3, padding=1), relu(), nn.Upsample(scale_factor=2),  # 8 -> 16
+            nn.Conv2d(8, 16, 3), relu(), nn.Upsample(scale_factor=2),  # 16 -> 14 (valid) -> 28
+            nn.Conv2d(16, 1, 3, padding=1),
+        )
+        self.apply(_keras_init)
+
+    def logits(self, noisy: torch.Tensor) -> torch.Tensor:
+        """Pre-sigmoid output, `(N, 1, 28, 28)`; training uses it for a stable BCE."""
+        return self.decoder(self.encoder(noisy))
+
+    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.logits(noisy))
+
+
+def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    """Two 3x3 'same' convolutions with ReLU: one U-Net stage."""
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True),
+    )
+
+
+class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
+    """A three-level U-Net (28 -> 14 -> 7 and back) for blind denoising at any level and kind.
+
+    Skip connections carry stroke detail past the bottleneck, so at low noise the network can pass
+    its input through almost unchanged instead of redrawing the digit (where the seed model loses).
+    """
+
+    def __init__(self, width: int = 32) -> None:
+        super().__init__()
+        w = width
+        self.enc1 = _conv_block(1, w)  # (N, w, 28, 28)
+        self.enc2 = _conv_block(w, 2 * w)  # (N, 2w, 14, 14)
+        self.bottleneck = _conv_block(2 * w, 4 * w)  # (N, 4w, 7, 7)
+        self.up2 = nn.ConvTranspose2d(4 * w, 2 * w, 2, stride=2)  # 7 -> 14
+        self.dec2 = _conv_block(4 * w, 2 * w)
+        self.up1 = nn.ConvTranspose2d(2 * w, w, 2, stride=2)  # 14 -> 28
+        self.dec1 = _conv_block(2 * w, w)
+        self.head = nn.Conv2d(w, 1, 1)
+        self.pool = nn.MaxPool2d(2)
+
+    def logits(self, noisy: torch.Tensor) -> torch.Tensor:
+        """Pre-sigmoid output, `(N, 1, 28, 28)`."""
+        e1 = self.enc1(noisy)
+        e2 = self.enc2(self.pool(e1))
+        b = self.bottleneck(self.pool(e2))
+        d2 = self.dec2(torch.cat([self.up2(b), e2], dim=1))
+        d1 = self.dec1(torch.cat([self.up1(d2), e1], dim=1))
+        return self.head(d1)
+
+    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.logits(noisy))
+
+
+ARCHITECTURES: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (SeedAutoencoder, UNetDenoiser)}
+MODEL_CLASSES: dict[str, type[nn.Module]] = {"seed": SeedAutoencoder, "default": UNetDenoiser}

@@ -1,0 +1,117 @@
+"""Ways to damage a digit, each driven by one `factor` in [0, 1] (the demo's slider).
+
+Every kind draws its randomness from one standard-normal or uniform sample the same shape as the
+image. Keeping that sample fixed and moving `factor` changes the *level* of the damage, not its
+pattern, which is what makes the live slider fade smoothly (see `sample_noise_field`).
+"""
+
+from __future__ import annotations
+
+import torch
+
+NOISE_KINDS = ("gaussian", "salt_pepper", "speckle", "poisson", "dropout")
+
+
+def check_factor(factor: float) -> float:
+    """Return `factor` as a float, or raise ValueError saying it must be a number in [0, 1]."""
+    try:
+        value = float(factor)
+    except (TypeError, ValueError):
+        raise ValueError(f"noise factor must be a number in [0, 1], got {factor!r}") from None
+    if not 0.0 <= value <= 1.0:  # also rejects NaN
+        raise ValueError(f"noise factor must be in [0, 1], got {value}")
+    return value
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in NOISE_KINDS:
+        raise ValueError(f"unknown noise kind {kind!r}; choose one of {', '.join(NOISE_KINDS)}")
+
+
+def sample_noise_field(
+    shape: torch.Size | tuple[int, ...], kind: str = "gaussian", generator: torch.Generator | None = None,
+    device: torch.device | str | None = None,
+) -> torch.Tensor:
+    """Draw the random field that `apply_noise` turns into damage for `kind`.
+
+    Gaussian and speckle use N(0, 1); salt-and-pepper, dropout and Poisson use U(0, 1) (Poisson
+    by inverse-CDF, so one uniform per pixel covers every level).
+    """
+    _check_kind(kind)
+    if kind in ("gaussian", "speckle"):
+        return torch.randn(shape, generator=generator, device=device)
+    return torch.rand(shape, generator=generator, device=device)
+
+
+EXACT_POISSON_MAX_RATE = 100.0
+
+
+def _poisson_counts(rate: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
+    """Poisson counts as a monotone function of a uniform field, so one field serves every level.
+
+    Where the rate is at most `EXACT_POISSON_MAX_RATE` the count is the exact inverse CDF (the
+    smallest k with CDF(k; rate) >= u); above it, where a table of every k would not fit, the
+    normal approximation round(rate + sqrt(rate) * z), z = Phi^-1(u), which is within about a
+    count of the exact quantile there.
+    """
+    z = torch.erfinv(2 * uniform.clamp(1e-7, 1 - 1e-7) - 1) * 2**0.5  # standard normal quantile
+    counts = (rate + rate.sqrt() * z).round().clamp_min(0.0)
+    exact = (rate > 0) & (rate <= EXACT_POISSON_MAX_RATE)  # a zero rate always counts 0
+    if exact.any():
+        lam, u = rate[exact].unsqueeze(-1), uniform[exact].unsqueeze(-1)  # (P, 1) against (K,)
+        top = float(lam.max())
+        max_count = int(top + 8 * top**0.5 + 12)  # beyond it the tail mass is below 1e-9
+        ks = torch.arange(max_count + 1, dtype=rate.dtype, device=rate.device)  # (K,)
+        log_pmf = ks * torch.log(lam.clamp_min(1e-12)) - lam - torch.lgamma(ks + 1)
+        cdf = torch.cumsum(log_pmf.exp(), dim=-1)  # (P, K)
+        counts[exact] = (cdf < u).sum(dim=-1).to(rate.dtype)
+    return counts
+
+
+def apply_noise(
+    images: torch.Tensor, factor: float | torch.Tensor, field: torch.Tensor, kind: str = "gaussian"
+) -> torch.Tensor:
+    """Damage `images` (values in [0, 1]) at level `factor` with a pre-drawn `field`.
+
+    `factor` is a number in [0, 1], or a tensor of them that broadcasts against `images` (one
+    level per image in training: shape `(N, 1, 1, 1)`).
+
+    | kind        | definition                                                        |
+    | gaussian    | clip(x + factor * N(0, 1), 0, 1)   (the article's)                |
+    | salt_pepper | each pixel: p = factor/2 set to 0, p = factor/2 set to 1          |
+    | speckle     | clip(x + factor * x * N(0, 1), 0, 1)                              |
+    | poisson     | clip(Poisson(x * s) / s, 0, 1), s = 1 / max(factor, 0.001) ** 2   |
+    | dropout     | each pixel set to 0 with probability factor                       |
+    """
+    _check_kind(kind)
+    if isinstance(factor, torch.Tensor):
+        if not bool(((factor >= 0) & (factor <= 1)).all()):
+            raise ValueError("noise factors must all be in [0, 1]")
+    else:
+        factor = check_factor(factor)
+    if kind == "gaussian":
+        return (images + factor * field).clamp(0.0, 1.0)
+    if kind == "speckle":
+        return (images + factor * images * field).clamp(0.0, 1.0)
+    if kind == "salt_pepper":
+        pepper = field < factor / 2
+        salt = (field >= factor / 2) & (field < factor)
+        return torch.where(pepper, 0.0, torch.where(salt, 1.0, images))
+    if kind == "dropout":
+        return torch.where(field < factor, 0.0, images)
+    floor = torch.clamp_min(factor, 0.001) if isinstance(factor, torch.Tensor) else max(factor, 0.001)
+    scale = 1.0 / floor**2
+    counts = _poisson_counts(images * scale, field)
+    return (counts / scale).clamp(0.0, 1.0)
+
+
+def add_noise(
+    images: torch.Tensor, factor: float, kind: str = "gaussian", generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Return a noisy copy of `images` (values in [0, 1]) at level `factor` in [0, 1].
+
+    For `kind="gaussian"` this is exactly the article's `clip(x + factor * N(0, 1), 0, 1)`.
+    Pass a seeded `torch.Generator` for reproducible noise.
+    """
+    field = sample_noise_field(images.shape, kind, generator, device=images.device)
+    return apply_noise(images, factor, field, kind)

@@ -1,0 +1,122 @@
+"""Drawing to digit: turn a sketch or a photo into the 28x28 MNIST-style digit the models expect.
+
+MNIST digits are light strokes on black, scaled to fit a 20x20 box (aspect ratio kept),
+anti-aliased, and placed in a 28x28 field so that their centre of mass is at the centre. Sketchpads
+give dark strokes on a white or transparent canvas, and uploads can be anything; this module
+brings all of them to that convention.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+DIGIT_SIZE = 28
+BOX_SIZE = 20  # MNIST fits each digit into 20x20 before centring it in 28x28
+MIN_INK = 0.08  # contrast below this (out of 1) counts as an empty canvas
+WORKING_SIZE = 512  # larger inputs are first shrunk to this (box filter): enough for a 20 px digit
+
+
+class DrawingError(ValueError):
+    """An image that cannot be read as a digit drawing (wrong shape, no pixels)."""
+
+
+def _as_float_array(image: Image.Image | np.ndarray) -> np.ndarray:
+    """`(H, W)`, `(H, W, 3)` or `(H, W, 4)` float64 in [0, 1] from a PIL image or any numeric array."""
+    if isinstance(image, Image.Image):
+        if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+            array = np.asarray(image, dtype=np.float64)
+            peak = 65535.0 if image.mode != "F" and array.max() > 255 else (1.0 if image.mode == "F" else 255.0)
+            return np.clip(array / peak, 0, 1)
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+        image = image.convert("RGBA" if has_alpha else "RGB")
+        return np.asarray(image, dtype=np.float64) / 255.0
+    array = np.asarray(image)
+    if array.dtype == bool:
+        return array.astype(np.float64)
+    if not np.issubdtype(array.dtype, np.number):
+        raise DrawingError(f"expected a numeric image array, got dtype {array.dtype}")
+    array = array.astype(np.float64)
+    if np.issubdtype(np.asarray(image).dtype, np.integer):
+        array /= 65535.0 if array.max(initial=0) > 255 else 255.0
+    return np.clip(np.nan_to_num(array), 0, 1)
+
+
+def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
+    """Ink map `(H, W)` in [0, 1]: 1 where the stroke is, 0 for background, whatever the input's polarity.
+
+    Transparent pixels count as background. The background is taken to be what most of the
+    border shows, so dark-on-light sketches and light-on-dark digits both come out light-on-dark.
+    """
+    array = _as_float_array(image)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (2, 3, 4)):
+        raise DrawingError(f"expected a 2-D grey or RGB(A) image, got an array of shape {array.shape}")
+    if array.size == 0:
+        raise DrawingError("the image has no pixels")
+    if array.ndim == 2:
+        grey, alpha = array, np.ones_like(array)
+    else:
+        colour = array[..., :3] if array.shape[2] >= 3 else array[..., :1]
+        grey = colour @ np.array([0.299, 0.587, 0.114]) if colour.shape[2] == 3 else colour[..., 0]
+        alpha = array[..., -1] if array.shape[2] in (2, 4) else np.ones_like(grey)
+    if alpha.min() < 0.98:  # a layer on transparency: ink is opacity times contrast to the strokes' opposite
+        opaque = alpha > 0.5
+        strokes_are_dark = not opaque.any() or grey[opaque].mean() < 0.5
+        return alpha * ((1.0 - grey) if strokes_are_dark else grey)
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    return (1.0 - grey) if np.median(border) > 0.5 else grey
+
+
+def _shrink(ink: np.ndarray, size: int) -> np.ndarray:
+    """Box-filter `ink` so its longer side is at most `size` (keeps huge uploads cheap)."""
+    height, width = ink.shape
+    if max(height, width) <= size:
+        return ink
+    scale = size / max(height, width)
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(target, Image.Resampling.BOX))
+
+
+def _centre_of_mass_shift(digit: np.ndarray) -> tuple[int, int]:
+    """Integer (rows, cols) shift that moves the ink's centre of mass to the field's centre."""
+    total = digit.sum()
+    rows, cols = np.indices(digit.shape)
+    centre = (DIGIT_SIZE - 1) / 2
+    return round(centre - (rows * digit).sum() / total), round(centre - (cols * digit).sum() / total)
+
+
+def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
+    """The MNIST-style digit `(28, 28)` float32 in [0, 1] for a drawing or photo, or None if it is blank.
+
+    Steps: ink map (light on dark) -> background level removed and contrast stretched -> cropped to
+    the ink's bounding box -> scaled to fit 20x20 keeping aspect ratio (anti-aliased) -> placed in
+    28x28 with its centre of mass at the centre.
+    """
+    ink = _shrink(to_ink(image), WORKING_SIZE)
+    background = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
+    ink = np.clip(ink - background, 0, None)
+    peak = np.percentile(ink[ink > 0], 99) if (ink > 0).any() else 0.0
+    if peak < MIN_INK:
+        return None
+    ink = np.clip(ink / peak, 0, 1)
+    rows, cols = np.nonzero(ink > 0.1)
+    if len(rows) == 0:
+        return None
+    crop = ink[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    height, width = crop.shape
+    scale = BOX_SIZE / max(height, width)
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    glyph = np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(target, Image.Resampling.LANCZOS))
+    glyph = np.clip(glyph, 0, 1)
+    digit = np.zeros((DIGIT_SIZE, DIGIT_SIZE), dtype=np.float32)
+    top, left = (DIGIT_SIZE - target[1]) // 2, (DIGIT_SIZE - target[0]) // 2
+    digit[top: top + target[1], left: left + target[0]] = glyph
+    if digit.sum() <= 0:
+        return None
+    shift_rows, shift_cols = _centre_of_mass_shift(digit)
+    # Keep the whole glyph inside the field: limit the shift by the free margin on each side.
+    shift_rows = int(np.clip(shift_rows, -top, DIGIT_SIZE - top - target[1]))
+    shift_cols = int(np.clip(shift_cols, -left, DIGIT_SIZE - left - target[0]))
+    return np.roll(digit, (shift_rows, shift_cols), axis=(0, 1))

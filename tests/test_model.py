@@ -1,0 +1,46 @@
+"""The two architectures: the article's layer plan, shapes and ranges."""
+
+import torch
+
+from denoiser import SeedAutoencoder, UNetDenoiser
+
+
+def test_seed_model_has_the_articles_parameter_count():
+    # Keras summary of the tutorial's model: 160 + 1160 + 584 + 584 + 584 + 1168 + 145 = 4,385
+    assert sum(p.numel() for p in SeedAutoencoder().parameters()) == 4385
+
+
+def test_seed_encoder_goes_28_14_7_4_like_keras_same_pooling():
+    sizes = []
+    x = torch.rand(1, 1, 28, 28)
+    for layer in SeedAutoencoder().encoder:
+        x = layer(x)
+        if isinstance(layer, torch.nn.MaxPool2d):
+            sizes.append(x.shape[-1])
+    assert sizes == [14, 7, 4]
+
+
+def test_seed_decoder_goes_4_8_16_14_28_with_one_valid_conv():
+    sizes = []
+    x = torch.rand(1, 8, 4, 4)
+    for layer in SeedAutoencoder().decoder:
+        x = layer(x)
+        if isinstance(layer, (torch.nn.Conv2d, torch.nn.Upsample)):
+            sizes.append(x.shape[-1])
+    assert sizes == [4, 8, 8, 16, 14, 28, 28]
+
+
+def test_both_models_map_digits_to_same_shape_in_unit_range():
+    noisy = torch.rand(3, 1, 28, 28)
+    for model in (SeedAutoencoder(), UNetDenoiser(width=8)):
+        out = model(noisy)
+        assert out.shape == (3, 1, 28, 28)
+        assert out.min() >= 0 and out.max() <= 1
+
+
+def test_seed_model_starts_from_keras_initialisation():
+    conv = SeedAutoencoder().encoder[0]
+    fan_in, fan_out = 1 * 9, 16 * 9
+    glorot_bound = (6 / (fan_in + fan_out)) ** 0.5
+    assert conv.weight.abs().max() <= glorot_bound
+    assert torch.count_nonzero(conv.bias) == 0

@@ -1,0 +1,88 @@
+"""The noise kinds: the article's formula exactly, their statistics, reproducibility, and bad factors."""
+
+import pytest
+import torch
+
+from denoiser import NOISE_KINDS, add_noise, apply_noise, sample_noise_field
+
+
+def test_gaussian_is_the_articles_formula(digits):
+    generator = torch.Generator().manual_seed(7)
+    expected_field = torch.randn(digits.shape, generator=torch.Generator().manual_seed(7))
+    noisy = add_noise(digits, 0.4, generator=generator)
+    assert torch.equal(noisy, (digits + 0.4 * expected_field).clamp(0, 1))
+
+
+def test_gaussian_noise_has_the_requested_spread_before_clipping():
+    grey = torch.full((200_000,), 0.5)  # mid-grey: clipping at 0.3 spread touches < 5% of pixels
+    noisy = add_noise(grey, 0.1, generator=torch.Generator().manual_seed(0))
+    assert abs(noisy.mean().item() - 0.5) < 1e-3
+    assert abs(noisy.std().item() - 0.1) < 1e-3
+
+
+@pytest.mark.parametrize("kind", [kind for kind in NOISE_KINDS if kind != "poisson"])
+def test_noise_at_factor_zero_is_identity(kind, digits):
+    assert torch.equal(add_noise(digits, 0.0, kind), digits)
+
+
+def test_poisson_at_factor_zero_is_within_its_floor_of_identity(digits):
+    # the spec floors the factor at 0.001, so s = 1e6 and the spread is sqrt(x / s) <= 0.001
+    assert torch.allclose(add_noise(digits, 0.0, "poisson"), digits, atol=0.005)
+
+
+@pytest.mark.parametrize("kind", NOISE_KINDS)
+def test_noisy_images_stay_in_unit_range(kind, digits):
+    noisy = add_noise(digits, 1.0, kind, torch.Generator().manual_seed(0))
+    assert noisy.shape == digits.shape and noisy.min() >= 0 and noisy.max() <= 1
+
+
+@pytest.mark.parametrize("kind", NOISE_KINDS)
+def test_same_generator_seed_gives_same_noise(kind, digits):
+    first = add_noise(digits, 0.5, kind, torch.Generator().manual_seed(3))
+    second = add_noise(digits, 0.5, kind, torch.Generator().manual_seed(3))
+    assert torch.equal(first, second)
+
+
+@pytest.mark.parametrize("kind", NOISE_KINDS)
+def test_more_factor_means_more_damage_with_a_fixed_field(kind, digits):
+    field = sample_noise_field(digits.shape, kind, torch.Generator().manual_seed(0))
+    errors = [(apply_noise(digits, f, field, kind) - digits).pow(2).mean().item() for f in (0.1, 0.4, 0.8)]
+    assert errors[0] < errors[1] < errors[2]
+
+
+def test_salt_and_pepper_hits_the_requested_share_of_pixels():
+    grey = torch.full((100_000,), 0.5)
+    noisy = add_noise(grey, 0.4, "salt_pepper", torch.Generator().manual_seed(0))
+    assert abs((noisy == 0).float().mean().item() - 0.2) < 0.01
+    assert abs((noisy == 1).float().mean().item() - 0.2) < 0.01
+
+
+def test_dropout_zeroes_the_requested_share_of_pixels():
+    ones = torch.ones(100_000)
+    noisy = add_noise(ones, 0.3, "dropout", torch.Generator().manual_seed(0))
+    assert abs((noisy == 0).float().mean().item() - 0.3) < 0.01
+
+
+def test_speckle_leaves_black_pixels_black():
+    black = torch.zeros(1000)
+    assert torch.equal(add_noise(black, 1.0, "speckle"), black)
+
+
+@pytest.mark.parametrize("factor", [0.1, 0.3])
+def test_poisson_noise_has_mean_x_and_variance_x_over_s(factor):
+    grey = torch.full((200_000,), 0.2)
+    noisy = add_noise(grey, factor, "poisson", torch.Generator().manual_seed(0))
+    expected_variance = 0.2 * factor**2  # Var(Poisson(x s) / s) = x / s, s = 1 / factor^2
+    assert abs(noisy.mean().item() - 0.2) < 2e-3
+    assert noisy.var().item() == pytest.approx(expected_variance, rel=0.05)
+
+
+@pytest.mark.parametrize("factor", [-0.1, 1.5, float("nan"), "loud", None])
+def test_factor_outside_unit_range_is_refused_with_a_clear_message(factor, digits):
+    with pytest.raises(ValueError, match="noise factor"):
+        add_noise(digits, factor)
+
+
+def test_unknown_kind_is_refused_and_lists_the_choices(digits):
+    with pytest.raises(ValueError, match="gaussian"):
+        add_noise(digits, 0.4, "pink")

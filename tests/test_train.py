@@ -1,0 +1,73 @@
+"""Training: a short run learns, checkpoints resume to the same result, divergence stops clearly."""
+
+import pytest
+import torch
+
+from denoiser import train as train_module
+from denoiser.train import recipe_config, train
+
+
+def quick_config(mnist_root, out_dir, **overrides):
+    settings = dict(data_root=str(mnist_root), out_dir=str(out_dir), epochs=3, width=8, batch_size=32, val_fraction=0.25)
+    return recipe_config("default", **{**settings, **overrides})
+
+
+def test_a_short_training_run_lowers_the_loss(mnist_root, tmp_path):
+    _, history = train(quick_config(mnist_root, tmp_path, epochs=4))
+    assert history[-1]["loss"] < history[0]["loss"]
+    assert (tmp_path / "model.safetensors").exists() and (tmp_path / "config.json").exists()
+
+
+def test_seed_recipe_is_the_articles():
+    config = recipe_config("seed")
+    assert (config.optimizer, config.lr, config.loss, config.batch_size, config.epochs) == ("adadelta", 1.0, "bce", 128, 100)
+    assert config.factor_range == (0.4, 0.4) and config.noise_kinds == ("gaussian",) and config.fixed_noise
+
+
+def test_seed_recipe_trains(mnist_root, tmp_path):
+    config = recipe_config("seed", data_root=str(mnist_root), out_dir=str(tmp_path), epochs=2)
+    _, history = train(config)
+    assert len(history) == 2 and "gaussian@0.4" in history[-1]["val_psnr"]
+
+
+def test_interrupted_run_resumes_to_the_same_weights(mnist_root, tmp_path, monkeypatch):
+    straight, _ = train(quick_config(mnist_root, tmp_path / "straight"))
+
+    real_validate = train_module.validate
+    calls = []
+
+    def crash_in_second_epoch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as if the run were killed before epoch 2's checkpoint
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "validate", crash_in_second_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        train(quick_config(mnist_root, tmp_path / "resumed"))
+    monkeypatch.setattr(train_module, "validate", real_validate)
+    resumed, history = train(quick_config(mnist_root, tmp_path / "resumed"))
+
+    assert [record["epoch"] for record in history] == [1, 2, 3]
+    for name, tensor in straight.state_dict().items():
+        assert torch.equal(tensor, resumed.state_dict()[name]), name
+
+
+def test_checkpoint_of_other_settings_is_not_resumed(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path, epochs=1))
+    with pytest.raises(ValueError, match="other settings"):
+        train(quick_config(mnist_root, tmp_path, epochs=1, lr=1e-4))
+
+
+def test_run_that_produces_nan_stops_with_a_message(mnist_root, tmp_path, monkeypatch):
+    real_damage = train_module.damage
+
+    def damage_with_a_nan(clean, config, generator):
+        noisy = real_damage(clean, config, generator)
+        noisy[0, 0, 0, 0] = float("nan")  # a numerical fault anywhere poisons the loss
+        return noisy
+
+    monkeypatch.setattr(train_module, "damage", damage_with_a_nan)
+    with pytest.raises(FloatingPointError, match="diverged at epoch 1, step 1.*lower --lr"):
+        train(quick_config(mnist_root, tmp_path, epochs=1))
+    assert not (tmp_path / "model.safetensors").exists()

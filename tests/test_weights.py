@@ -1,0 +1,75 @@
+"""Saving and loading weights: the shipped names, the Hub round trip, and damaged files."""
+
+import json
+
+import pytest
+import torch
+
+from denoiser import UNetDenoiser, WeightsError, load_from_folder, load_model
+from denoiser.weights import save_weights
+
+
+@pytest.mark.parametrize("name", ["seed", "default"])
+def test_shipped_models_load_in_eval_mode_and_denoise_a_batch(name):
+    model = load_model(name, device="cpu")
+    assert not model.training
+    with torch.no_grad():
+        out = model(torch.rand(2, 1, 28, 28))
+    assert out.shape == (2, 1, 28, 28) and 0 <= out.min() and out.max() <= 1
+
+
+def test_unknown_model_name_lists_the_choices():
+    with pytest.raises(ValueError, match="seed, default"):
+        load_model("best")
+
+
+def test_save_pretrained_from_pretrained_round_trip(tmp_path):
+    model = UNetDenoiser(width=8).eval()
+    model.save_pretrained(tmp_path)
+    assert json.loads((tmp_path / "config.json").read_text()) == {"width": 8}
+    again = UNetDenoiser.from_pretrained(tmp_path)
+    x = torch.rand(1, 1, 28, 28)
+    assert torch.equal(model(x), again(x))
+
+
+def test_saved_folder_records_a_checksum_and_reloads_identically(tmp_path):
+    model = UNetDenoiser(width=8).eval()
+    save_weights(model, tmp_path)
+    assert len(json.loads((tmp_path / "config.json").read_text())["weights_sha256"]) == 64
+    x = torch.rand(1, 1, 28, 28)
+    assert torch.equal(model(x), load_from_folder(tmp_path, "cpu")(x))
+
+
+def test_corrupt_weights_file_names_the_file_and_the_fix(tmp_path):
+    save_weights(UNetDenoiser(width=8), tmp_path)
+    weights = tmp_path / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-10:] = b"\x00" * 10
+    weights.write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match=r"model\.safetensors is damaged.*denoiser\.train"):
+        load_from_folder(tmp_path)
+
+
+def test_missing_weights_file_names_the_file(tmp_path):
+    save_weights(UNetDenoiser(width=8), tmp_path)
+    (tmp_path / "model.safetensors").unlink()
+    with pytest.raises(WeightsError, match=r"model\.safetensors is missing"):
+        load_from_folder(tmp_path)
+
+
+def test_truncated_weights_with_a_matching_checksum_still_fail_clearly(tmp_path):
+    save_weights(UNetDenoiser(width=8), tmp_path)
+    weights, config_path = tmp_path / "model.safetensors", tmp_path / "config.json"
+    weights.write_bytes(weights.read_bytes()[:100])
+    config = json.loads(config_path.read_text())
+    config["weights_sha256"] = __import__("hashlib").sha256(weights.read_bytes()).hexdigest()
+    config_path.write_text(json.dumps(config))
+    with pytest.raises(WeightsError, match="could not be loaded"):
+        load_from_folder(tmp_path)
+
+
+def test_garbled_config_is_reported_as_such(tmp_path):
+    save_weights(UNetDenoiser(width=8), tmp_path)
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(WeightsError, match="not a valid model config"):
+        load_from_folder(tmp_path)
