@@ -3,7 +3,7 @@
 Each candidate trains for `--epochs` epochs on the same digits with the same seed; the table shows
 validation PSNR (held-out training digits, never the test split), PSNR on sketch-like re-drawings
 of those digits (`data.sketch_like`, what augmentation is for) and single-image CPU latency.
-    python benchmarks/compare_designs.py --epochs 5
+    python -m benchmarks.compare_designs --epochs 5
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from denoiser.noise import NOISE_KINDS, add_noise
 from denoiser.train import recipe_config, train
 
 CANDIDATES = {
-    "unet32 log-mse aug": dict(width=32),
-    "unet24 log-mse aug": dict(width=24),
+    "unet32 bce+log-mse aug": dict(width=32),
+    "unet24 bce+log-mse aug": dict(width=24),
     "unet32 bce aug": dict(width=32, loss="bce"),
-    "unet32 log-mse no-aug": dict(width=32, augment_probability=0.0),
+    "unet32 bce+log-mse no-aug": dict(width=32, augment_probability=0.0),
 }
 
 

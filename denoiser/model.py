@@ -10,6 +10,7 @@ from __future__ import annotations
 import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 
 def _keras_init(module: nn.Module) -> None:
@@ -47,15 +48,30 @@ class SeedAutoencoder(nn.Module, PyTorchModelHubMixin):
         """Pre-sigmoid output, `(N, 1, 28, 28)`; training uses it for a stable BCE."""
         return self.decoder(self.encoder(noisy))
 
+    def feature_maps(self, noisy: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Encoder activations after each conv+ReLU and pool, for looking inside: name -> `(N, C, H, W)`."""
+        maps, x = {}, noisy
+        names = ["conv 1 (16 @ 28x28)", None, "pool 1 (14x14)", "conv 2 (8 @ 14x14)", None, "pool 2 (7x7)",
+                 "conv 3 (8 @ 7x7)", None, "bottleneck (8 @ 4x4)"]
+        for name, layer in zip(names, self.encoder):
+            x = layer(x)
+            if name is not None:
+                maps[name] = x
+        return maps
+
     def forward(self, noisy: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(noisy))
 
 
 def _conv_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    """Two 3x3 'same' convolutions with ReLU: one U-Net stage."""
+    """Two 3x3 'same' convolutions, each with batch norm and ReLU: one U-Net stage.
+
+    Batch norm made a 4-epoch run 1.3 dB better at factor 0.4 (see the default model card); in
+    eval mode it is a fixed per-channel affine map.
+    """
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True),
+        nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False), nn.BatchNorm2d(out_channels), nn.ReLU(inplace=True),
+        nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False), nn.BatchNorm2d(out_channels), nn.ReLU(inplace=True),
     )
 
 
@@ -88,8 +104,29 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
         d1 = self.dec1(torch.cat([self.up1(d2), e1], dim=1))
         return self.head(d1)
 
+    def feature_maps(self, noisy: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Encoder activations stage by stage, for looking inside: name -> `(N, C, H, W)`."""
+        w = self.enc1[0].out_channels
+        e1 = self.enc1(noisy)
+        e2 = self.enc2(self.pool(e1))
+        b = self.bottleneck(self.pool(e2))
+        return {f"stage 1 ({w} @ 28x28)": e1, f"stage 2 ({2 * w} @ 14x14)": e2, f"bottleneck ({4 * w} @ 7x7)": b}
+
     def forward(self, noisy: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(noisy))
+
+    @torch.no_grad()
+    def fuse_for_inference(self) -> "UNetDenoiser":
+        """Fold each eval-mode batch norm into the conv before it (same outputs, fewer ops), in place.
+
+        The folded model has a different state dict, so fold only copies used for inference.
+        """
+        self.eval()
+        for block in (self.enc1, self.enc2, self.bottleneck, self.dec2, self.dec1):
+            for index in (0, 3):  # conv, bn, relu, conv, bn, relu
+                block[index] = fuse_conv_bn_eval(block[index], block[index + 1])
+                block[index + 1] = nn.Identity()
+        return self
 
 
 ARCHITECTURES: dict[str, type[nn.Module]] = {cls.__name__: cls for cls in (SeedAutoencoder, UNetDenoiser)}

@@ -72,6 +72,13 @@ def load_from_folder(folder: str | Path, device: str | torch.device | None = Non
     return model.to(pick_device(device)).eval()
 
 
+def prepare_for_inference(model: torch.nn.Module) -> torch.nn.Module:
+    """Batch norm folded into convs and channels-last weights: the same outputs, faster on a CPU."""
+    if hasattr(model, "fuse_for_inference"):
+        model.fuse_for_inference()
+    return model.to(memory_format=torch.channels_last)
+
+
 def load_model(name: str = "default", device: str | torch.device | None = None) -> torch.nn.Module:
     """The shipped model `name` ("seed": the article's, "default": ours), in eval mode on `device`.
 
@@ -80,4 +87,4 @@ def load_model(name: str = "default", device: str | torch.device | None = None) 
     """
     if name not in MODEL_NAMES:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
-    return load_from_folder(WEIGHTS_DIR / name, device)
+    return prepare_for_inference(load_from_folder(WEIGHTS_DIR / name, device))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import struct
 from pathlib import Path
 
@@ -47,3 +46,12 @@ def mnist_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def digits() -> torch.Tensor:
     """`(16, 1, 28, 28)` float digits in [0, 1]."""
     return torch.from_numpy(make_digits(16)).float().div(255).unsqueeze(1)
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """URL of `python app.py` running on a free port for the whole test session."""
+    from app_server import running_app
+
+    with running_app() as url:
+        yield url

@@ -44,3 +44,14 @@ def test_seed_model_starts_from_keras_initialisation():
     glorot_bound = (6 / (fan_in + fan_out)) ** 0.5
     assert conv.weight.abs().max() <= glorot_bound
     assert torch.count_nonzero(conv.bias) == 0
+
+
+def test_fusing_batch_norm_keeps_the_outputs():
+    model = UNetDenoiser(width=8)
+    model.train()
+    for _ in range(3):  # give the batch-norm layers non-trivial running statistics
+        model(torch.rand(8, 1, 28, 28))
+    model.eval()
+    x = torch.rand(4, 1, 28, 28)
+    expected = model(x)
+    assert torch.allclose(model.fuse_for_inference()(x), expected, atol=1e-5)

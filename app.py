@@ -1,0 +1,196 @@
+"""Draw a digit, slide the noise, and watch two denoising autoencoders pull it back out, live.
+
+This file only builds the Gradio interface and wires it to the `denoiser` package, where all the
+work happens (`denoiser.demo.Demo.render`). Run `python app.py`; it honours GRADIO_SERVER_NAME
+and GRADIO_SERVER_PORT, as Hugging Face Spaces expects.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import gradio as gr
+import torch
+
+from denoiser import NOISE_KINDS, WeightsError, load_model
+from denoiser.demo import EMPTY_HINT, Demo
+from denoiser.device import pick_device
+from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, read_image_file
+from denoiser.noise import check_factor
+from denoiser.preprocess import DrawingError, drawing_to_digit
+
+HERE = Path(__file__).resolve().parent
+MODEL_NAMES = ("default", "seed")
+EXAMPLES = sorted(str(path) for path in (HERE / "examples").glob("*.png"))
+WORKERS = 2  # one model call per core; more would only make each call slower
+
+INTRO = """
+# ✏️ Denoising autoencoder, live
+
+Draw a digit. It is scaled to 28x28 like an MNIST digit (**clean**), buried under noise
+(**noisy**), and two convolutional autoencoders try to recover it. Slide the noise: the pattern
+stays, only its strength changes. **seed** is the network from the well-known Keras tutorial
+(4.4k parameters, trained at noise 0.4 only); **default** is our U-Net, trained on every noise
+kind and level at once.
+"""
+
+ABOUT = """
+**What is happening?** The tutorial's autoencoder squeezes a 28x28 digit through a 4x4x8
+bottleneck and decodes it again; trained on (noisy, clean) pairs it learns to keep what looks like
+a stroke and drop what looks like noise. Noise here is `clip(x + factor * N(0, 1), 0, 1)`, exactly
+the tutorial's, or one of four other kinds. The U-Net adds skip connections, so fine strokes need
+not squeeze through the bottleneck, and was trained across noise levels 0 to 1, so it also does no
+harm at low noise, where the tutorial's model blurs the digit. Open *Inside the network* to see the
+feature maps each encoder stage computes for your drawing.
+"""
+
+CSS = """
+.pixelated img { image-rendering: pixelated; object-fit: contain; }
+#sketch { max-width: 420px; margin: 0 auto; }
+.scores { min-height: 3em; }
+footer { display: none !important; }
+"""
+
+# Gradio offers no "brush selected at start" option: click the Brush button once the editor mounts.
+SELECT_BRUSH = """() => { const started = Date.now(); const timer = setInterval(() => {
+  const brush = document.querySelector('#sketch button[aria-label="Brush"]');
+  if (brush) { brush.click(); clearInterval(timer); } else if (Date.now() - started > 10000) clearInterval(timer); }, 100); }"""
+
+
+def load_models() -> dict[str, torch.nn.Module]:
+    """Both shipped models on the chosen device, or exit with the loader's message."""
+    device = pick_device()
+    try:
+        return {name: load_model(name, device) for name in MODEL_NAMES}
+    except WeightsError as error:
+        sys.exit(f"Cannot start the demo: {error}")
+
+
+torch.set_num_threads(1)
+DEMO = Demo(load_models())
+DEVICE = next(DEMO.models["default"].parameters()).device
+
+
+def _controls(factor, kind, seed) -> tuple[float, str, int]:
+    """Validated slider/kind/seed values, or a gr.Error that says what is allowed."""
+    try:
+        factor = check_factor(factor)
+    except ValueError as error:
+        raise gr.Error(str(error)) from None
+    if kind not in NOISE_KINDS:
+        raise gr.Error(f"noise kind must be one of {', '.join(NOISE_KINDS)}, got {kind!r}")
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise gr.Error(f"noise seed must be a whole number, got {seed!r}") from None
+    return factor, kind, seed
+
+
+def on_canvas(editor: dict | None, factor, kind, seed, show_filters: bool, show_features: bool):
+    """Live path for the sketchpad: its composite -> digit -> every picture and score."""
+    factor, kind, seed = _controls(factor, kind, seed)
+    composite = (editor or {}).get("composite")
+    try:
+        digit = None if composite is None else drawing_to_digit(composite)
+    except DrawingError as error:
+        raise gr.Error(f"Could not read the drawing: {error}") from None
+    view = DEMO.render(digit, factor, kind, seed, show_filters, show_features)
+    return (
+        view.clean, view.noisy, view.reconstructed["default"], view.reconstructed["seed"], view.scores,
+        view.filters, view.features.get("default", []), view.features.get("seed", []),
+    )
+
+
+def denoise_file(image_file: str | None, noise_factor: float, noise_kind: str = "gaussian",
+                 noise_seed: int = 0, model: str = "default"):
+    """API: an image file of a digit -> (clean, noisy, reconstructed, PSNR summary), all 224x224 PNGs."""
+    noise_factor, noise_kind, noise_seed = _controls(noise_factor, noise_kind, noise_seed)
+    if model not in MODEL_NAMES:
+        raise gr.Error(f"model must be one of {', '.join(MODEL_NAMES)}, got {model!r}")
+    if image_file is None:
+        raise gr.Error("no image was sent: pass an image file of a digit")
+    try:
+        digit = drawing_to_digit(read_image_file(image_file))
+    except (ImageFileError, DrawingError) as error:
+        raise gr.Error(str(error)) from None
+    if digit is None:
+        raise gr.Error("the image is blank (no strokes found): send an image with a digit on it")
+    view = DEMO.render(digit, noise_factor, noise_kind, noise_seed)
+    return view.clean, view.noisy, view.reconstructed[model], view.scores
+
+
+def build() -> gr.Blocks:
+    """The whole interface."""
+    picture = dict(image_mode="L", interactive=False, format="png", height=230, elem_classes="pixelated", buttons=["download"])
+    with gr.Blocks(title="Denoising autoencoder, live") as demo:
+        gr.Markdown(INTRO)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=300):
+                sketch = gr.Sketchpad(
+                    elem_id="sketch", label="Draw a digit (or upload a photo of one)", type="numpy",
+                    canvas_size=(280, 280), height=400, layers=False, transforms=(), sources=("upload",),
+                    brush=gr.Brush(default_size=11, colors=["#000000"], default_color="#000000", color_mode="fixed"),
+                )
+                factor = gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor")
+                kind = gr.Radio(list(NOISE_KINDS), value="gaussian", label="Noise kind", elem_id="kind")
+                with gr.Row():
+                    seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="seed")
+                    new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
+            with gr.Column(scale=3, min_width=300):
+                with gr.Row():
+                    clean = gr.Image(label="clean (what the model should get back)", elem_id="clean", **picture)
+                    noisy = gr.Image(label="noisy (what the model sees)", elem_id="noisy", **picture)
+                with gr.Row():
+                    default = gr.Image(label="reconstructed: default (U-Net)", elem_id="default", **picture)
+                    seed_out = gr.Image(label="reconstructed: seed (the tutorial's)", elem_id="seed-out", **picture)
+                scores = gr.Markdown(EMPTY_HINT, elem_classes="scores", elem_id="scores")
+                gr.Markdown(f"Running on **{DEVICE.type.upper()}** · torch {torch.__version__}", elem_id="device")
+        with gr.Row():
+            show_filters = gr.Checkbox(label="Compare with classical filters", value=False, elem_id="show-filters")
+            show_features = gr.Checkbox(label="Inside the network: feature maps", value=False, elem_id="show-features")
+        filters = gr.Gallery(label="Classical filters on the same noisy digit", columns=4, height="auto",
+                             visible=False, elem_classes="pixelated", elem_id="filters")
+        with gr.Row(visible=False) as feature_row:
+            features_default = gr.Gallery(label="default (U-Net) encoder: most active channels per stage",
+                                          columns=1, height="auto", elem_classes="pixelated")
+            features_seed = gr.Gallery(label="seed encoder: conv, pool, ... down to the 4x4 bottleneck",
+                                       columns=2, height="auto", elem_classes="pixelated")
+        if EXAMPLES:
+            gr.Examples(EXAMPLES, inputs=sketch, label="Or start from an example")
+        with gr.Accordion("For readers of the tutorial", open=False):
+            gr.Markdown(ABOUT)
+
+        inputs = [sketch, factor, kind, seed, show_filters, show_features]
+        outputs = [clean, noisy, default, seed_out, scores, filters, features_default, features_seed]
+        live = dict(fn=on_canvas, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last",
+                    concurrency_id="model", api_visibility="private")
+        sketch.change(**live)
+        factor.input(**live)  # fires while dragging; always_last keeps one call running and one waiting
+        factor.release(**live)
+        kind.change(**live)
+        seed.change(**live)
+        show_filters.change(lambda on: gr.Gallery(visible=on), show_filters, filters, api_visibility="private")
+        show_features.change(lambda on: gr.Row(visible=on), show_features, feature_row, api_visibility="private")
+        show_filters.change(**live)
+        show_features.change(**live)
+        new_noise.click(lambda: random.randint(1, 2**31 - 1), None, seed, api_visibility="private")
+
+        api_image = gr.File(label="image file", file_types=["image"], visible=False)
+        api_model = gr.Radio(list(MODEL_NAMES), value="default", visible=False)
+        api_scores = gr.Markdown(visible=False)
+        api_clean, api_noisy, api_reconstructed = (gr.Image(format="png", visible=False) for _ in range(3))
+        gr.Button(visible=False).click(
+            denoise_file, [api_image, factor, kind, seed, api_model], [api_clean, api_noisy, api_reconstructed, api_scores],
+            api_name="denoise", concurrency_id="model",
+        )
+        demo.load(None, None, None, js=SELECT_BRUSH)
+    demo.queue(default_concurrency_limit=WORKERS, max_size=64)
+    return demo
+
+
+demo = build()
+
+if __name__ == "__main__":
+    demo.launch(css=CSS, max_file_size=MAX_FILE_BYTES, ssr_mode=False, show_error=True)

@@ -1,0 +1,49 @@
+"""Read an uploaded image file safely: size checked before decoding, clear messages for bad files."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+MAX_PIXELS = 25_000_000  # 5000 x 5000: far more than a digit needs, far less than a decompression bomb
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+class ImageFileError(ValueError):
+    """A file that is not a usable image; the message says what to do."""
+
+
+def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_FILE_BYTES) -> Image.Image:
+    """Open `path` as an image (first frame if animated), refusing what is too big before decoding it.
+
+    Raises ImageFileError for a missing, empty, oversized, truncated, non-image or bomb file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ImageFileError(f"no file at {path.name}: upload a PNG or JPEG of a digit")
+    size = path.stat().st_size
+    if size == 0:
+        raise ImageFileError("the file is empty: upload a PNG or JPEG of a digit")
+    if size > max_bytes:
+        raise ImageFileError(f"the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB: upload a smaller image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(path)  # reads the header only
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ImageFileError(
+                    f"the image is {width}x{height} pixels; the limit is {max_pixels // 1_000_000} megapixels: "
+                    "resize it (a digit needs only a few hundred pixels across)"
+                )
+            image.seek(0)  # animated GIF/PNG/WebP: the first frame
+            image.load()  # decodes now, inside the try, so truncated data is caught here
+    except ImageFileError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageFileError("this file is not an image we can read (or is far too large): upload a PNG or JPEG of a digit") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
+    return image

@@ -1,0 +1,76 @@
+"""The running app's documented API, called the way a user would: gradio_client against /denoise."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "digit_7.png")
+
+
+@pytest.fixture(scope="module")
+def client(app_url):
+    return Client(app_url, verbose=False)
+
+
+def read(path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"), dtype=np.float32) / 255
+
+
+def test_api_lists_denoise_with_image_and_factor_first(client):
+    endpoint = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/denoise"]
+    names = [parameter["parameter_name"] for parameter in endpoint["parameters"]]
+    assert names[:2] == ["image_file", "noise_factor"]
+    assert all(parameter["parameter_has_default"] for parameter in endpoint["parameters"][2:])
+
+
+def test_denoise_returns_clean_noisy_and_a_reconstruction_closer_to_clean(client):
+    clean_path, noisy_path, reconstructed_path, scores = client.predict(
+        handle_file(EXAMPLE), 0.5, api_name="/denoise"
+    )
+    clean, noisy, reconstructed = read(clean_path), read(noisy_path), read(reconstructed_path)
+    assert clean.shape == noisy.shape == reconstructed.shape == (224, 224)
+    assert clean.max() > 0.9 and clean[:8].max() == 0  # a light digit on black, border empty
+    assert np.mean((reconstructed - clean) ** 2) < np.mean((noisy - clean) ** 2) / 4
+    assert "dB" in scores
+
+
+def test_same_seed_gives_the_same_noise_and_another_seed_does_not(client):
+    first = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 3, api_name="/denoise")[1])
+    again = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 3, api_name="/denoise")[1])
+    other = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 4, api_name="/denoise")[1])
+    assert np.array_equal(first, again) and not np.array_equal(first, other)
+
+
+def test_seed_model_can_be_chosen(client):
+    default = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 0, "default", api_name="/denoise")[2])
+    seed = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 0, "seed", api_name="/denoise")[2])
+    assert not np.array_equal(default, seed)
+
+
+@pytest.mark.parametrize("factor, message", [
+    (1.5, "greater than maximum value 1"), (-0.2, "less than minimum value 0"), ("loud", "Expected a `float`"),
+])
+def test_bad_factor_is_refused_with_a_message(client, factor, message):
+    with pytest.raises(Exception, match=message):
+        client.predict(handle_file(EXAMPLE), factor, api_name="/denoise")
+
+
+def test_a_text_file_is_refused_with_a_message(client, tmp_path):
+    text = tmp_path / "notes.png"
+    text.write_text("not an image at all")
+    with pytest.raises(Exception, match="not an image"):
+        client.predict(handle_file(str(text)), 0.4, api_name="/denoise")
+
+
+def test_a_blank_image_is_refused_with_a_message(client, tmp_path):
+    blank = tmp_path / "blank.png"
+    Image.new("L", (100, 100), 255).save(blank)
+    with pytest.raises(Exception, match="blank"):
+        client.predict(handle_file(str(blank)), 0.4, api_name="/denoise")
+
+
+def test_app_keeps_serving_after_bad_requests(client):
+    assert len(client.predict(handle_file(EXAMPLE), 0.2, api_name="/denoise")) == 4

@@ -1,0 +1,89 @@
+"""A real browser (Debian's Chromium driven by Playwright) draws a digit and slides the noise."""
+
+import io
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / ".pytest_cache" / "screenshots"
+# As root in a container Chromium needs --no-sandbox; the rest keep it off this machine's closed network.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: apt-get install -y chromium (see README)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def image_source(page, element_id: str) -> str | None:
+    locator = page.locator(f"#{element_id} img")
+    return locator.first.get_attribute("src") if locator.count() else None
+
+
+def pixels(page, source: str) -> np.ndarray:
+    """The picture behind an image URL, as the browser would fetch it."""
+    return np.asarray(Image.open(io.BytesIO(page.request.get(source).body())).convert("L"))
+
+
+def wait_for_new_image(page, element_id: str, previous: str | None, timeout_ms: int = 20_000) -> str:
+    page.wait_for_function(
+        """([id, previous]) => { const img = document.querySelector('#' + id + ' img');
+             return img && img.complete && img.naturalWidth > 0 && img.getAttribute('src') !== previous; }""",
+        arg=[element_id, previous], timeout=timeout_ms,
+    )
+    return image_source(page, element_id)
+
+
+def draw_seven(page) -> None:
+    """Drag the mouse across the canvas like a person drawing a 7, with no tool picked by hand."""
+    canvas = page.locator("#sketch canvas").first
+    canvas.wait_for(state="visible", timeout=30_000)
+    box = canvas.bounding_box()
+    x, y, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x + 0.3 * w, y + 0.25 * h)
+    page.mouse.down()
+    for fx, fy in [(0.7, 0.25), (0.6, 0.45), (0.5, 0.65), (0.45, 0.8)]:
+        page.mouse.move(x + fx * w, y + fy * h, steps=8)
+    page.mouse.up()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
+def test_drawing_shows_three_images_and_the_slider_changes_them(browser, app_url, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.goto(app_url, wait_until="networkidle")
+    page.wait_for_timeout(1500)  # the page selects the brush itself once the editor has mounted
+    draw_seven(page)
+    clean = wait_for_new_image(page, "clean", None)
+    noisy = wait_for_new_image(page, "noisy", None)
+    reconstructed = wait_for_new_image(page, "default", None)
+    assert clean and noisy and reconstructed
+    assert "dB" in page.locator("#scores").inner_text()
+
+    slider = page.locator("#factor input[type=range]").first
+    slider.focus()
+    for _ in range(30):  # keyboard steps fire input events like a drag does
+        page.keyboard.press("ArrowRight")
+    noisier = wait_for_new_image(page, "noisy", noisy)
+    page.wait_for_timeout(1000)  # let the last slider step's result land
+    assert not np.array_equal(pixels(page, image_source(page, "noisy")), pixels(page, noisy))
+    assert not np.array_equal(pixels(page, image_source(page, "default")), pixels(page, reconstructed))
+    assert noisier
+    # the drawing did not change, so neither did its digit
+    assert np.array_equal(pixels(page, image_source(page, "clean")), pixels(page, clean))
+    assert pixels(page, clean).max() == 255 and pixels(page, clean)[:16].max() == 0  # light digit on black
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"app-{viewport['width']}.png"), full_page=True)
+    page.close()

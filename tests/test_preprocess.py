@@ -1,0 +1,116 @@
+"""Drawing to digit: any sketch or photo becomes an MNIST-style 28x28 digit, or None when blank."""
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from denoiser.preprocess import DrawingError, drawing_to_digit
+
+SEVEN = [(0.35, 0.2), (0.65, 0.2), (0.45, 0.8)]
+
+
+def draw(size=(400, 400), mode="RGBA", background=(0, 0, 0, 0), ink=(0, 0, 0, 255), points=SEVEN, width=0.06):
+    """A '7' drawn with a thick pen; point coordinates are fractions of the canvas."""
+    image = Image.new(mode, size, background)
+    w, h = size
+    ImageDraw.Draw(image).line([(x * w, y * h) for x, y in points], fill=ink, width=max(1, int(width * min(w, h))))
+    return image
+
+
+def centre_of_mass(digit):
+    rows, cols = np.indices(digit.shape)
+    return (rows * digit).sum() / digit.sum(), (cols * digit).sum() / digit.sum()
+
+
+def ink_box(digit):
+    rows, cols = np.nonzero(digit > 0.05)
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+def assert_mnist_like(digit):
+    assert digit.shape == (28, 28) and digit.dtype == np.float32
+    assert digit.min() >= 0 and digit.max() <= 1 and digit.max() > 0.9
+    assert max(ink_box(digit)) in range(19, 23)  # fits the 20x20 box (anti-aliasing may spill a pixel)
+    row, col = centre_of_mass(digit)
+    assert abs(row - 13.5) <= 1 and abs(col - 13.5) <= 1
+    assert digit[0].max() == 0 and digit[-1].max() == 0  # background stays black at the border
+
+
+def test_dark_strokes_on_transparent_canvas_become_light_on_black():
+    assert_mnist_like(drawing_to_digit(np.asarray(draw())))
+
+
+def test_dark_strokes_on_white_canvas():
+    assert_mnist_like(drawing_to_digit(np.asarray(draw(mode="RGB", background=(255, 255, 255), ink=(0, 0, 0)))))
+
+
+def test_light_strokes_on_black_canvas():
+    assert_mnist_like(drawing_to_digit(np.asarray(draw(mode="L", background=0, ink=255))))
+
+
+def test_white_strokes_on_transparent_canvas():
+    assert_mnist_like(drawing_to_digit(np.asarray(draw(ink=(255, 255, 255, 255)))))
+
+
+def test_coloured_pen_on_white_paper():
+    assert_mnist_like(drawing_to_digit(draw(mode="RGB", background=(250, 245, 235), ink=(20, 40, 160))))
+
+
+def test_off_centre_drawing_is_centred_by_mass():
+    corner = [(x * 0.4 + 0.55, y * 0.4 + 0.55) for x, y in SEVEN]
+    assert_mnist_like(drawing_to_digit(np.asarray(draw(points=corner, width=0.03))))
+
+
+def test_tiny_drawing_is_scaled_up_to_the_box():
+    tiny = [(x * 0.05 + 0.1, y * 0.05 + 0.1) for x, y in SEVEN]
+    assert_mnist_like(drawing_to_digit(np.asarray(draw(points=tiny, width=0.008))))
+
+
+def test_huge_canvas_is_handled():
+    digit = drawing_to_digit(draw(size=(4000, 4000), mode="L", background=255, ink=0))
+    assert_mnist_like(digit)
+
+
+def test_wide_drawing_keeps_its_aspect_ratio():
+    dash = [(0.1, 0.5), (0.9, 0.5)]
+    digit = drawing_to_digit(np.asarray(draw(points=dash, width=0.05)))
+    height, width = ink_box(digit)
+    assert width in range(19, 23) and height <= 5
+
+
+def test_empty_canvas_gives_none():
+    assert drawing_to_digit(np.zeros((300, 300, 4), np.uint8)) is None
+
+
+@pytest.mark.parametrize("grey", [0, 128, 255])
+def test_uniform_image_gives_none(grey):
+    assert drawing_to_digit(np.full((64, 64, 3), grey, np.uint8)) is None
+
+
+def test_one_pixel_image_gives_none_not_an_error():
+    assert drawing_to_digit(np.zeros((1, 1), np.uint8)) is None
+
+
+def test_sixteen_bit_and_float_inputs_agree_with_eight_bit():
+    eight = np.asarray(draw(mode="L", background=0, ink=255))
+    reference = drawing_to_digit(eight)
+    assert np.allclose(drawing_to_digit(eight.astype(np.uint16) * 257), reference, atol=1e-4)
+    assert np.allclose(drawing_to_digit(eight / 255.0), reference, atol=1e-4)
+
+
+def test_palette_image_with_a_transparent_index():
+    image = draw(mode="P", background=0, ink=1)
+    image.putpalette([255, 255, 255, 0, 0, 0])  # index 0 white (and transparent), index 1 black
+    image.info["transparency"] = 0
+    assert_mnist_like(drawing_to_digit(image))
+
+
+@pytest.mark.parametrize("shape", [(28,), (4, 4, 4, 4), (10, 10, 7), (0, 5)])
+def test_impossible_array_shapes_are_refused_clearly(shape):
+    with pytest.raises(DrawingError):
+        drawing_to_digit(np.zeros(shape))
+
+
+def test_text_arrays_are_refused_clearly():
+    with pytest.raises(DrawingError, match="numeric"):
+        drawing_to_digit(np.array([["a", "b"], ["c", "d"]]))
