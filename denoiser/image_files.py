@@ -42,8 +42,13 @@ def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: i
             image.load()  # decodes now, inside the try, so truncated data is caught here
     except ImageFileError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageFileError("this file is not an image we can read (or is far too large): upload a PNG or JPEG of a digit") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageFileError(
+            f"the image declares far more pixels than the {max_pixels // 1_000_000} megapixel limit "
+            "(a decompression bomb?): upload a normal-sized photo or drawing"
+        ) from None
+    except UnidentifiedImageError:
+        raise ImageFileError("this file is not an image we can read: upload a PNG or JPEG of a digit") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
     return image

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+last_pid: int | None = None  # the server process of the latest `running_app`, for memory readings
 
 
 def free_port() -> int:
@@ -30,6 +31,8 @@ def running_app(timeout_s: float = 120.0):
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        global last_pid
+        last_pid = process.pid
         url = f"http://127.0.0.1:{port}/"
         try:
             deadline = time.monotonic() + timeout_s
