@@ -130,7 +130,7 @@ def build() -> gr.Blocks:
             with gr.Column(scale=2, min_width=300):
                 sketch = gr.Sketchpad(
                     elem_id="sketch", label="Draw a digit (or upload a photo of one)", type="numpy",
-                    canvas_size=(280, 280), height=400, layers=False, transforms=(), sources=("upload",),
+                    canvas_size=(280, 280), fixed_canvas=True, height=400, layers=False, transforms=(), sources=("upload",),
                     brush=gr.Brush(default_size=11, colors=["#000000"], default_color="#000000", color_mode="fixed"),
                 )
                 factor = gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import tempfile
 import time
 
 import torch
@@ -21,10 +22,11 @@ from denoiser.noise import NOISE_KINDS, add_noise
 from denoiser.train import recipe_config, train
 
 CANDIDATES = {
-    "unet32 bce+log-mse aug": dict(width=32),
-    "unet24 bce+log-mse aug": dict(width=24),
-    "unet32 bce aug": dict(width=32, loss="bce"),
-    "unet32 bce+log-mse no-aug": dict(width=32, augment_probability=0.0),
+    "chosen: U-Net 32, batch norm, BCE + log-MSE, augmented": dict(),
+    "without batch norm": dict(batch_norm=False),
+    "BCE loss only": dict(loss="bce"),
+    "without augmentation": dict(augment_probability=0.0),
+    "narrower U-Net (24)": dict(width=24),
 }
 
 
@@ -64,11 +66,11 @@ def main() -> None:
     _, val_images = split_train_val(load_mnist(args.data_root, train=True), base.val_fraction, base.seed)
     sketches = sketch_like(val_images[:500])
     rows = []
-    for name, settings in CANDIDATES.items():
+    for index, (name, settings) in enumerate(CANDIDATES.items()):  # each in a fresh folder: no resuming
         if args.only and name not in args.only:
             continue
         config = recipe_config("default", epochs=args.epochs, data_root=args.data_root,
-                               out_dir=f"/tmp/compare_designs/{name.replace(' ', '_')}", **settings)
+                               out_dir=tempfile.mkdtemp(prefix=f"design{index}_"), **settings)
         model, history = train(config)
         rows.append({"candidate": name, **history[-1]["val_psnr"], "sketch-like@0.4 (all kinds)": sketch_psnr(model, sketches),
                      "cpu_ms": median_latency_ms(model)})

@@ -19,10 +19,12 @@ from .data import load_mnist
 from .filters import CLASSICAL_FILTERS, apply_filter
 from .metrics import psnr, ssim
 from .noise import NOISE_KINDS, add_noise
+from .card import write_card
 from .plots import plot_examples, plot_psnr_curves
 from .weights import MODEL_NAMES, load_model
 
 FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+NOTES: dict[str, str] = {}
 SLOW_FILTERS = ("non-local means", "total variation")  # milliseconds per digit: run on a subset
 
 
@@ -74,6 +76,19 @@ def markdown_table(rows: list[dict], kind: str, metric: str) -> str:
     return "\n".join(lines)
 
 
+def model_table(rows: list[dict], method: str, metric: str = "psnr") -> str:
+    """Kinds down, factors across: `method`'s `metric`, with the noisy input's beside it in brackets."""
+    kinds = list(dict.fromkeys(row["kind"] for row in rows))
+    factors = sorted({row["factor"] for row in rows})
+    cell = {(row["method"], row["kind"], row["factor"]): row[metric] for row in rows}
+    lines = ["| kind | " + " | ".join(f"{f:g}" for f in factors) + " |", "|---|" + "---|" * len(factors)]
+    for kind in kinds:
+        fmt = (lambda v: f"{min(v, 99):.1f}") if metric == "psnr" else (lambda v: f"{v:.3f}")  # noqa: E731
+        values = [f"{fmt(cell[(method, kind, f)])} ({fmt(cell[('noisy input', kind, f)])})" for f in factors]
+        lines.append(f"| {kind} | " + " | ".join(values) + " |")
+    return "\n".join(lines)
+
+
 def write_report(rows: list[dict], out_dir: Path, examples_png: str, curves_png: str, command: str) -> Path:
     """`docs/results.md`: how it was measured, then PSNR and SSIM tables per noise kind, and the plots."""
     digits = max(row["digits"] for row in rows)
@@ -104,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--factors", nargs="+", type=float, default=list(FACTORS))
     parser.add_argument("--models", nargs="+", default=list(MODEL_NAMES), choices=MODEL_NAMES)
     parser.add_argument("--out-dir", default="docs", help="where results.md, the plots and results.json go")
+    parser.add_argument("--write-cards", action="store_true", help="also rewrite weights/<model>/README.md")
     args = parser.parse_args(argv)
 
     clean = load_mnist(args.data_root, train=False, download=args.download)[: args.limit]
@@ -119,6 +135,15 @@ def main(argv: list[str] | None = None) -> None:
     for kind in args.kinds:
         print(f"\n{kind}: PSNR (dB)\n{markdown_table(rows, kind, 'psnr')}\n{kind}: SSIM\n{markdown_table(rows, kind, 'ssim')}")
     print(f"\nwrote {report}")
+    if args.write_cards:
+        digits = len(clean)
+        for name in args.models:
+            tables = (
+                f"Mean per-image PSNR in dB (noisy input in brackets) on {digits} test digits, by noise kind and factor; "
+                f"measured with `{command.strip()}`:\n\n{model_table(rows, name)}\n\nSSIM (noisy input in brackets):\n\n"
+                f"{model_table(rows, name, 'ssim')}"
+            )
+            print(f"wrote {write_card(name, tables, NOTES.get(name, ''))}")
 
 
 if __name__ == "__main__":

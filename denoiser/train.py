@@ -23,7 +23,7 @@ from .device import pick_device
 from .metrics import psnr
 from .model import MODEL_CLASSES
 from .noise import NOISE_KINDS, apply_noise, sample_noise_field
-from .weights import save_weights
+from .weights import load_from_folder, save_weights
 
 
 @dataclass
@@ -47,7 +47,9 @@ class TrainConfig:
     validate_on_test: bool = False  # the article validates on the test digits
     limit: int | None = None  # use only the first `limit` training digits (quick runs, tests)
     width: int = 32
+    batch_norm: bool = True
     seed: int = 0
+    init_from: str | None = None  # a weights folder to fine-tune instead of starting from scratch
     device: str | None = None
 
 
@@ -70,10 +72,12 @@ def recipe_config(model: str, **overrides) -> TrainConfig:
 
 
 def build_model(config: TrainConfig) -> torch.nn.Module:
-    """A freshly initialised network for `config.model`, seeded."""
+    """A freshly initialised network for `config.model`, seeded, or the weights in `config.init_from`."""
     torch.manual_seed(config.seed)
+    if config.init_from:
+        return load_from_folder(config.init_from, device="cpu").train()
     cls = MODEL_CLASSES[config.model]
-    return cls() if config.model == "seed" else cls(width=config.width)
+    return cls() if config.model == "seed" else cls(width=config.width, batch_norm=config.batch_norm)
 
 
 def damage(clean: torch.Tensor, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
@@ -220,6 +224,7 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     parser.add_argument("--val-fraction", type=float)
     parser.add_argument("--limit", type=int, help="train on the first N digits only")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--init-from", help="fine-tune the weights in this folder instead of starting afresh")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda when present)")
     args = vars(parser.parse_args(argv))
     return recipe_config(args.pop("model"), **args)

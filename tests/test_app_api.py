@@ -74,3 +74,13 @@ def test_a_blank_image_is_refused_with_a_message(client, tmp_path):
 
 def test_app_keeps_serving_after_bad_requests(client):
     assert len(client.predict(handle_file(EXAMPLE), 0.2, api_name="/denoise")) == 4
+
+
+def test_files_outside_the_apps_folders_are_not_served(app_url):
+    import urllib.error
+    import urllib.request
+
+    for path in ("/etc/passwd", str(Path(__file__).resolve())):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{app_url}gradio_api/file={path}", timeout=10)
+        assert refused.value.code in (403, 404)

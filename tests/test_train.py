@@ -71,3 +71,10 @@ def test_run_that_produces_nan_stops_with_a_message(mnist_root, tmp_path, monkey
     with pytest.raises(FloatingPointError, match="diverged at epoch 1, step 1.*lower --lr"):
         train(quick_config(mnist_root, tmp_path, epochs=1))
     assert not (tmp_path / "model.safetensors").exists()
+
+
+def test_fine_tuning_starts_from_the_given_weights(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path / "first", epochs=2))
+    _, tuned = train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, init_from=str(tmp_path / "first")))
+    _, scratch = train(quick_config(mnist_root, tmp_path / "scratch", epochs=1))
+    assert tuned[0]["loss"] < scratch[0]["loss"]

@@ -1,0 +1,76 @@
+"""Model cards (`weights/<name>/README.md`): what the model is, how it was trained, what it measured."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .weights import CONFIG_FILE, WEIGHTS_DIR
+
+SUMMARIES = {
+    "seed": (
+        "The convolutional denoising autoencoder of the well-known Keras tutorial, reproduced layer for layer "
+        "in PyTorch: Conv(16)-Pool-Conv(8)-Pool-Conv(8)-Pool down to a 4x4x8 bottleneck, then "
+        "Conv(8)-Up-Conv(8)-Up-Conv(16, valid)-Up-Conv(1, sigmoid); 4,385 parameters. Keras `padding='same'` "
+        "pooling is `ceil_mode=True` (7x7 pools to 4x4); weights start from Glorot-uniform like Keras."
+    ),
+    "default": (
+        "A three-level U-Net (28 -> 14 -> 7 and back, 32/64/128 channels, batch norm, skip connections; "
+        "466,593 parameters) trained blind: one model for every noise kind (gaussian, salt-and-pepper, "
+        "speckle, Poisson, dropout) and every factor from 0 to 1, with no hint of which. Digits are "
+        "augmented (shift, rotation, scale, stroke width) so that mouse-drawn digits are not forced into MNIST shapes."
+    ),
+}
+
+
+def _recipe_lines(training: dict) -> list[str]:
+    keys = ["epochs", "batch_size", "optimizer", "lr", "loss", "noise_kinds", "factor_range", "fixed_noise",
+            "augment_probability", "val_fraction", "validate_on_test", "width", "seed"]
+    return [f"| {key} | {json.dumps(training[key])} |" for key in keys if key in training]
+
+
+def _command(name: str, training: dict) -> str:
+    if name == "seed":
+        return "python -m denoiser.train --model seed --data-root ../shared/data"
+    return f"python -m denoiser.train --model default --data-root ../shared/data --epochs {training.get('epochs', 100)}"
+
+
+def write_card(name: str, tables: str, notes: str = "", folder: Path | None = None) -> Path:
+    """Write `weights/<name>/README.md` from its config (recipe) and measured `tables` (Markdown)."""
+    folder = folder or WEIGHTS_DIR / name
+    config = json.loads((folder / CONFIG_FILE).read_text())
+    training = config.get("training", {})
+    history = training.get("history", [])
+    last = history[-1] if history else {}
+    lines = [
+        "---", "library_name: pytorch", "license: mit", "datasets:", "- mnist",
+        "tags:", "- denoising", "- autoencoder", "- pytorch_model_hub_mixin", "---", "",
+        f"# `{name}`: {config['architecture']}", "", SUMMARIES[name], "",
+        "## Use", "", "```python", "import denoiser",
+        f'model = denoiser.load_model("{name}")          # from weights/{name}/, no network needed',
+        "noisy = denoiser.add_noise(clean, 0.4)         # clean: (N, 1, 28, 28) in [0, 1], light on black",
+        "denoised = model(noisy)                        # same shape, in [0, 1]",
+        "```", "",
+        f"`{config['architecture']}.from_pretrained(\"weights/{name}\")` and `push_to_hub` work too "
+        "(huggingface_hub's PyTorchModelHubMixin); `config.json` also holds the SHA-256 of "
+        "`model.safetensors`, which `load_model` checks.", "",
+        "## Training", "",
+        "Data: `torchvision.datasets.MNIST` training split as found in `--data-root` (offline here: the first "
+        "10,000 MNIST training digits). " + (
+            "All of them are used for training, as in the tutorial, and the test split is the validation data, "
+            "as in the tutorial (monitoring only)." if training.get("validate_on_test") else
+            f"A seeded {training.get('val_fraction', 0.1):.0%} of them is held out for validation; the test split is never used for training or tuning."
+        ), "",
+        "| setting | value |", "|---|---|", *_recipe_lines(training), "",
+        f"Reproduce with one command: `{_command(name, training)}` (fixed seeds; on a CPU the result is "
+        "bit-for-bit repeatable, and an interrupted run resumes from `checkpoint.pt`).", "",
+    ]
+    if last:
+        lines += [f"Last epoch: loss {last['loss']:.4f}; validation PSNR "
+                  + ", ".join(f"{k} {v:.2f} dB" for k, v in last.get("val_psnr", {}).items()) + ".", ""]
+    lines += ["## Measured", "", tables.strip(), ""]
+    if notes:
+        lines += ["## Notes", "", notes.strip(), ""]
+    path = folder / "README.md"
+    path.write_text("\n".join(lines))
+    return path
