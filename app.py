@@ -48,6 +48,8 @@ feature maps each encoder stage computes for your drawing.
 
 CSS = """
 .pixelated img { image-rendering: pixelated; object-fit: contain; }
+.pair { flex-wrap: nowrap !important; }
+.pair > * { min-width: 0 !important; }
 #sketch { max-width: 420px; margin: 0 auto; }
 .scores { min-height: 3em; }
 footer { display: none !important; }
@@ -139,10 +141,10 @@ def build() -> gr.Blocks:
                     seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="seed")
                     new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
             with gr.Column(scale=3, min_width=300):
-                with gr.Row():
+                with gr.Row(elem_classes="pair"):
                     clean = gr.Image(label="clean (what the model should get back)", elem_id="clean", **picture)
                     noisy = gr.Image(label="noisy (what the model sees)", elem_id="noisy", **picture)
-                with gr.Row():
+                with gr.Row(elem_classes="pair"):
                     default = gr.Image(label="reconstructed: default (U-Net)", elem_id="default", **picture)
                     seed_out = gr.Image(label="reconstructed: seed (the tutorial's)", elem_id="seed-out", **picture)
                 scores = gr.Markdown(EMPTY_HINT, elem_classes="scores", elem_id="scores")

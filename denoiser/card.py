@@ -30,9 +30,22 @@ def _recipe_lines(training: dict) -> list[str]:
 
 
 def _command(name: str, training: dict) -> str:
+    """The shell command(s) that reproduce these weights from the recorded settings."""
     if name == "seed":
         return "python -m denoiser.train --model seed --data-root ../shared/data"
-    return f"python -m denoiser.train --model default --data-root ../shared/data --epochs {training.get('epochs', 100)}"
+    flags = {"epochs": "--epochs", "lr": "--lr", "augment_probability": "--augment-probability",
+             "noise_kinds": "--noise-kinds", "width": "--width"}
+    defaults = {"epochs": 100, "lr": 1e-2, "augment_probability": 0.5, "width": 32,
+                "noise_kinds": ["gaussian", "salt_pepper", "speckle", "poisson", "dropout"]}
+    parts = ["python -m denoiser.train --model default --data-root ../shared/data"]
+    for key, flag in flags.items():
+        value = training.get(key)
+        if value is not None and value != defaults[key] and list(value if isinstance(value, (list, tuple)) else [value]) != defaults[key]:
+            parts.append(f"{flag} {' '.join(map(str, value)) if isinstance(value, (list, tuple)) else value}")
+    command = " ".join(parts)
+    if training.get("fine_tuned_from"):
+        command = f"{_command(name, training['fine_tuned_from'])} --out-dir runs/stage1 && {command} --init-from runs/stage1"
+    return command
 
 
 def write_card(name: str, tables: str, notes: str = "", folder: Path | None = None) -> Path:

@@ -206,7 +206,10 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
             "scheduler": scheduler.state_dict(), "generator": generator.get_state(), "history": history,
         }, checkpoint_path)
     model.eval()
-    save_weights(model, out_dir, training={**dataclasses.asdict(config), "history": history})
+    record = {**dataclasses.asdict(config), "history": history}
+    if config.init_from:  # keep the provenance of the weights this run started from
+        record["fine_tuned_from"] = json.loads((Path(config.init_from) / "config.json").read_text()).get("training")
+    save_weights(model, out_dir, training=record)
     return model, history
 
 
@@ -221,12 +224,18 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     parser.add_argument("--lr", type=float)
     parser.add_argument("--width", type=int, help="U-Net base channels (default model)")
     parser.add_argument("--augment-probability", type=float)
+    parser.add_argument("--noise-kinds", nargs="+", help="kinds to train on; repeat one to sample it more often")
     parser.add_argument("--val-fraction", type=float)
     parser.add_argument("--limit", type=int, help="train on the first N digits only")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--init-from", help="fine-tune the weights in this folder instead of starting afresh")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda when present)")
     args = vars(parser.parse_args(argv))
+    if args["noise_kinds"]:
+        unknown = set(args["noise_kinds"]) - set(NOISE_KINDS)
+        if unknown:
+            parser.error(f"unknown noise kinds {sorted(unknown)}; choose from {', '.join(NOISE_KINDS)}")
+        args["noise_kinds"] = tuple(args["noise_kinds"])
     return recipe_config(args.pop("model"), **args)
 
 
