@@ -12,14 +12,15 @@ import argparse
 import json
 import statistics
 import tempfile
-import time
 
 import torch
 
+from benchmarks.bench_inference import latencies_ms
 from denoiser.data import load_mnist, sketch_like, split_train_val
 from denoiser.metrics import psnr
 from denoiser.noise import NOISE_KINDS, add_noise
 from denoiser.train import recipe_config, train
+from denoiser.weights import prepare_for_inference
 
 CANDIDATES = {
     "chosen: U-Net 32, batch norm, BCE + log-MSE, augmented": dict(),
@@ -31,18 +32,8 @@ CANDIDATES = {
 
 
 def median_latency_ms(model: torch.nn.Module, repeats: int = 300) -> float:
-    """Median wall time of one (1, 1, 28, 28) forward pass on the CPU."""
-    model = model.cpu().eval()
-    x = torch.rand(1, 1, 28, 28)
-    times = []
-    with torch.inference_mode():
-        for _ in range(30):
-            model(x)
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model(x)
-            times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
+    """Median CPU time of one (1, 1, 28, 28) forward pass, prepared as `load_model` prepares it."""
+    return statistics.median(latencies_ms(prepare_for_inference(model.cpu().eval()), repeats))
 
 
 @torch.no_grad()

@@ -24,7 +24,8 @@ SUMMARIES = {
 
 
 def _recipe_lines(training: dict) -> list[str]:
-    keys = ["epochs", "batch_size", "optimizer", "lr", "loss", "noise_kinds", "factor_range", "fixed_noise",
+    keys = ["epochs", "batch_size", "optimizer", "lr", "loss", "noise_kinds", "factor_range", "factor_focus",
+            "factor_focus_probability", "fixed_noise",
             "augment_probability", "val_fraction", "validate_on_test", "width", "seed"]
     return [f"| {key} | {json.dumps(training[key])} |" for key in keys if key in training]
 
@@ -34,9 +35,10 @@ def _command(name: str, training: dict) -> str:
     if name == "seed":
         return "python -m denoiser.train --model seed --data-root ../shared/data"
     flags = {"epochs": "--epochs", "lr": "--lr", "augment_probability": "--augment-probability",
-             "noise_kinds": "--noise-kinds", "width": "--width"}
-    defaults = {"epochs": 100, "lr": 1e-2, "augment_probability": 0.5, "width": 32,
-                "noise_kinds": ["gaussian", "salt_pepper", "speckle", "poisson", "dropout"]}
+             "noise_kinds": "--noise-kinds", "width": "--width", "factor_focus": "--factor-focus",
+             "factor_focus_probability": "--factor-focus-probability"}
+    defaults = {"epochs": 100, "lr": 1e-2, "augment_probability": 0.5, "width": 32, "factor_focus": None,
+                "factor_focus_probability": 0.0, "noise_kinds": ["gaussian", "salt_pepper", "speckle", "poisson", "dropout"]}
     parts = ["python -m denoiser.train --model default --data-root ../shared/data"]
     for key, flag in flags.items():
         value = training.get(key)
@@ -48,9 +50,11 @@ def _command(name: str, training: dict) -> str:
     return command
 
 
-def write_card(name: str, tables: str, notes: str = "", folder: Path | None = None) -> Path:
-    """Write `weights/<name>/README.md` from its config (recipe) and measured `tables` (Markdown)."""
+def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
+    """Write `weights/<name>/README.md` from its config (recipe), measured `tables` (Markdown) and NOTES.md."""
     folder = folder or WEIGHTS_DIR / name
+    notes_path = folder / "NOTES.md"
+    notes = notes_path.read_text() if notes_path.exists() else ""
     config = json.loads((folder / CONFIG_FILE).read_text())
     training = config.get("training", {})
     history = training.get("history", [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,6 @@ from .plots import plot_examples, plot_psnr_curves
 from .weights import MODEL_NAMES, load_model
 
 FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
-NOTES: dict[str, str] = {}
 SLOW_FILTERS = ("non-local means", "total variation")  # milliseconds per digit: run on a subset
 
 
@@ -120,17 +120,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", nargs="+", default=list(MODEL_NAMES), choices=MODEL_NAMES)
     parser.add_argument("--out-dir", default="docs", help="where results.md, the plots and results.json go")
     parser.add_argument("--write-cards", action="store_true", help="also rewrite weights/<model>/README.md")
+    parser.add_argument("--rows-from", help="re-render report and cards from a saved results.json, measuring nothing")
     args = parser.parse_args(argv)
 
     clean = load_mnist(args.data_root, train=False, download=args.download)[: args.limit]
     models = {name: load_model(name) for name in args.models}
-    rows = evaluate(clean, models, args.kinds, args.factors, slow_filter_limit=args.slow_filter_limit)
     out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "results.json").write_text(json.dumps(rows, indent=1) + "\n")
+    if args.rows_from:
+        saved = json.loads(Path(args.rows_from).read_text())
+        rows, command = saved["rows"], saved["command"]
+    else:
+        rows = evaluate(clean, models, args.kinds, args.factors, slow_filter_limit=args.slow_filter_limit)
+        command = "python -m denoiser.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
+        (out_dir / "results.json").write_text(json.dumps({"command": command, "rows": rows}, indent=1) + "\n")
     plot_psnr_curves(rows, out_dir / "psnr_vs_factor.png")
     plot_examples(clean[:6], models, args.kinds, out_dir / "examples.png")
-    command = "python -m denoiser.evaluate " + " ".join(argv if argv is not None else __import__("sys").argv[1:])
     report = write_report(rows, out_dir, "examples.png", "psnr_vs_factor.png", command.strip())
     for kind in args.kinds:
         print(f"\n{kind}: PSNR (dB)\n{markdown_table(rows, kind, 'psnr')}\n{kind}: SSIM\n{markdown_table(rows, kind, 'ssim')}")
@@ -143,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"measured with `{command.strip()}`:\n\n{model_table(rows, name)}\n\nSSIM (noisy input in brackets):\n\n"
                 f"{model_table(rows, name, 'ssim')}"
             )
-            print(f"wrote {write_card(name, tables, NOTES.get(name, ''))}")
+            print(f"wrote {write_card(name, tables)}")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ class TrainConfig:
     loss: str = "bce+log_mse"  # see loss_fn; "bce" alone is the article's
     noise_kinds: tuple[str, ...] = NOISE_KINDS
     factor_range: tuple[float, float] = (0.0, 1.0)
+    factor_focus: tuple[float, float] | None = None  # a sub-range drawn from more often ...
+    factor_focus_probability: float = 0.0  # ... with this probability per image
     fixed_noise: bool = False  # the article draws the noisy training set once, before training
     augment_probability: float = 0.5
     val_fraction: float = 0.1
@@ -84,7 +86,12 @@ def damage(clean: torch.Tensor, config: TrainConfig, generator: torch.Generator)
     """Noisy copies of `(N, 1, 28, 28)` digits: a random kind and a random level per image."""
     n = len(clean)
     low, high = config.factor_range
-    factors = (low + (high - low) * torch.rand(n, 1, 1, 1, generator=generator)).to(clean)
+    factors = low + (high - low) * torch.rand(n, 1, 1, 1, generator=generator)
+    if config.factor_focus:
+        focus_low, focus_high = config.factor_focus
+        focused = torch.rand(n, 1, 1, 1, generator=generator) < config.factor_focus_probability
+        factors = torch.where(focused, focus_low + (focus_high - focus_low) * torch.rand(n, 1, 1, 1, generator=generator), factors)
+    factors = factors.to(clean)
     kinds = torch.randint(len(config.noise_kinds), (n,), generator=generator)
     noisy = torch.empty_like(clean)
     for index, kind in enumerate(config.noise_kinds):
@@ -224,6 +231,9 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     parser.add_argument("--lr", type=float)
     parser.add_argument("--width", type=int, help="U-Net base channels (default model)")
     parser.add_argument("--augment-probability", type=float)
+    parser.add_argument("--factor-focus", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="a noise-factor range to draw from more often (with --factor-focus-probability)")
+    parser.add_argument("--factor-focus-probability", type=float)
     parser.add_argument("--noise-kinds", nargs="+", help="kinds to train on; repeat one to sample it more often")
     parser.add_argument("--val-fraction", type=float)
     parser.add_argument("--limit", type=int, help="train on the first N digits only")
@@ -236,6 +246,8 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         if unknown:
             parser.error(f"unknown noise kinds {sorted(unknown)}; choose from {', '.join(NOISE_KINDS)}")
         args["noise_kinds"] = tuple(args["noise_kinds"])
+    if args["factor_focus"]:
+        args["factor_focus"] = tuple(args["factor_focus"])
     return recipe_config(args.pop("model"), **args)
 
 
