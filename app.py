@@ -85,8 +85,10 @@ def _controls(factor, kind, seed) -> tuple[float, str, int]:
         raise gr.Error(f"noise kind must be one of {', '.join(NOISE_KINDS)}, got {kind!r}")
     try:
         seed = int(seed)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise gr.Error(f"noise seed must be a whole number, got {seed!r}") from None
+    if not 0 <= seed < 2**63:
+        raise gr.Error(f"noise seed must be between 0 and 2**63 - 1, got {seed}")
     return factor, kind, seed
 
 

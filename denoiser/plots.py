@@ -39,7 +39,7 @@ def plot_psnr_curves(rows: list[dict], path: Path) -> Path:
 def plot_examples(clean: torch.Tensor, models: dict[str, torch.nn.Module], kinds, path: Path, factor: float = 0.4) -> Path:
     """For each kind: a row of clean, noisy and each model's output for a few `(N, 1, 28, 28)` digits."""
     columns = ["clean", "noisy", *models]
-    figure, axes = plt.subplots(len(kinds), len(columns), figsize=(1.6 * len(columns) * 1.6, 1.7 * len(kinds)), squeeze=False)
+    figure, axes = plt.subplots(len(kinds), len(columns), figsize=(2.7 * len(columns), 0.62 * len(kinds) + 0.5), squeeze=False)
     for row_axes, kind in zip(axes, kinds):
         noisy = add_noise(clean, factor, kind, torch.Generator().manual_seed(0))
         images = {"clean": clean, "noisy": noisy}
