@@ -26,7 +26,7 @@ def test_unknown_model_name_lists_the_choices():
 def test_save_pretrained_from_pretrained_round_trip(tmp_path):
     model = UNetDenoiser(width=8).eval()
     model.save_pretrained(tmp_path)
-    assert json.loads((tmp_path / "config.json").read_text()) == {"width": 8}
+    assert json.loads((tmp_path / "config.json").read_text()) == {"width": 8, "batch_norm": True}
     again = UNetDenoiser.from_pretrained(tmp_path)
     x = torch.rand(1, 1, 28, 28)
     assert torch.equal(model(x), again(x))
