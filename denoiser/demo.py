@@ -36,7 +36,6 @@ class DemoView:
     scores: str = EMPTY_HINT
     filters: list[tuple[str, str]] = field(default_factory=list)  # (path, caption)
     features: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    result: Denoised | None = None
 
 
 class OutputFiles:
@@ -90,7 +89,7 @@ class Demo:
         view = DemoView(
             clean=save(result.clean), noisy=save(result.noisy),
             reconstructed={name: save(image) for name, image in result.reconstructed.items()},
-            scores=scoreboard(result), result=result,
+            scores=scoreboard(result),
         )
         if with_filters:
             view.filters = self._filter_row(result)
