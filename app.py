@@ -103,7 +103,7 @@ def on_canvas(editor: dict | None, factor, kind, seed, show_filters: bool, show_
     view = DEMO.render(digit, factor, kind, seed, show_filters, show_features)
     return (
         view.clean, view.noisy, view.reconstructed["default"], view.reconstructed["seed"], view.scores,
-        view.filters, view.features.get("default", []), view.features.get("seed", []),
+        view.filters, view.features.get("default"), view.features.get("seed"),
     )
 
 
@@ -128,6 +128,7 @@ def denoise_file(image_file: str | None, noise_factor: float, noise_kind: str = 
 def build() -> gr.Blocks:
     """The whole interface."""
     picture = dict(image_mode="L", interactive=False, format="png", height=230, elem_classes="pixelated", buttons=["download"])
+    panel = {**picture, "height": None}  # feature panels keep their own tall shape
     with gr.Blocks(title="Denoising autoencoder, live") as demo:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False):
@@ -157,10 +158,10 @@ def build() -> gr.Blocks:
         filters = gr.Gallery(label="Classical filters on the same noisy digit", columns=4, height="auto",
                              visible=False, elem_classes="pixelated", elem_id="filters")
         with gr.Row(visible=False) as feature_row:
-            features_default = gr.Gallery(label="default (U-Net) encoder: most active channels per stage",
-                                          columns=1, height="auto", elem_classes="pixelated")
-            features_seed = gr.Gallery(label="seed encoder: conv, pool, ... down to the 4x4 bottleneck",
-                                       columns=2, height="auto", elem_classes="pixelated")
+            features_default = gr.Image(label="default (U-Net) encoder: the 16 most active channels per stage",
+                                        elem_id="features-default", **panel)
+            features_seed = gr.Image(label="seed encoder: conv, pool, ... down to the 4x4 bottleneck",
+                                     elem_id="features-seed", **panel)
         if EXAMPLES:
             gr.Examples(EXAMPLES, inputs=sketch, label="Or start from an example")
         with gr.Accordion("For readers of the tutorial", open=False):

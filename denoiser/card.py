@@ -30,10 +30,8 @@ def _recipe_lines(training: dict) -> list[str]:
     return [f"| {key} | {json.dumps(training[key])} |" for key in keys if key in training]
 
 
-def _command(name: str, training: dict) -> str:
-    """The shell command(s) that reproduce these weights from the recorded settings."""
-    if name == "seed":
-        return "python -m denoiser.train --model seed --data-root ../shared/data"
+def _stage_command(training: dict) -> str:
+    """The `denoiser.train` command for one stage of the default model, from its recorded settings."""
     flags = {"epochs": "--epochs", "lr": "--lr", "augment_probability": "--augment-probability",
              "noise_kinds": "--noise-kinds", "width": "--width", "factor_focus": "--factor-focus",
              "factor_focus_probability": "--factor-focus-probability"}
@@ -44,10 +42,23 @@ def _command(name: str, training: dict) -> str:
         value = training.get(key)
         if value is not None and value != defaults[key] and list(value if isinstance(value, (list, tuple)) else [value]) != defaults[key]:
             parts.append(f"{flag} {' '.join(map(str, value)) if isinstance(value, (list, tuple)) else value}")
-    command = " ".join(parts)
-    if training.get("fine_tuned_from"):
-        command = f"{_command(name, training['fine_tuned_from'])} --out-dir runs/stage1 && {command} --init-from runs/stage1"
-    return command
+    return " ".join(parts)
+
+
+def _command(name: str, training: dict) -> str:
+    """The shell command(s) that reproduce these weights: one per training stage, each starting from the last."""
+    if name == "seed":
+        return "python -m denoiser.train --model seed --data-root ../shared/data"
+    stages = [training]
+    while stages[0].get("fine_tuned_from"):
+        stages.insert(0, stages[0]["fine_tuned_from"])
+    commands = []
+    for number, stage in enumerate(stages, 1):
+        command = _stage_command(stage)
+        if number > 1:
+            command += f" --init-from runs/stage{number - 1}"
+        commands.append(command + (f" --out-dir runs/stage{number}" if number < len(stages) else ""))
+    return " && ".join(commands)
 
 
 def write_card(name: str, tables: str, folder: Path | None = None) -> Path:

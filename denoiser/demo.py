@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .features import feature_grids
+from .features import feature_panel
 from .filters import CLASSICAL_FILTERS, apply_filter
 from .metrics import psnr, ssim
 from .pipeline import Denoised, denoise_digit, upscale
@@ -35,7 +35,7 @@ class DemoView:
     reconstructed: dict[str, str | None] = field(default_factory=dict)
     scores: str = EMPTY_HINT
     filters: list[tuple[str, str]] = field(default_factory=list)  # (path, caption)
-    features: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    features: dict[str, str] = field(default_factory=dict)  # model name -> path of its feature panel
 
 
 class OutputFiles:
@@ -95,10 +95,7 @@ class Demo:
             view.filters = self._filter_row(result)
         if with_features:
             noisy = torch.from_numpy(result.noisy).view(1, 1, 28, 28)
-            view.features = {
-                name: [(self.files.save(grid), caption) for grid, caption in feature_grids(model, noisy)]
-                for name, model in self.models.items()
-            }
+            view.features = {name: self.files.save(feature_panel(model, noisy)) for name, model in self.models.items()}
         return view
 
     def _filter_row(self, result: Denoised) -> list[tuple[str, str]]:

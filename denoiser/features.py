@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from PIL import Image, ImageDraw, ImageFont
 
 
 def feature_grid(maps: torch.Tensor, max_channels: int = 16, columns: int = 8, cell: int = 48, gap: int = 2) -> np.ndarray:
@@ -34,3 +35,24 @@ def feature_grids(model: torch.nn.Module, noisy: torch.Tensor, max_channels: int
     """(grid image, caption) per encoder stage of `model` for one noisy digit `(1, 1, 28, 28)`."""
     device = next(model.parameters()).device
     return [(feature_grid(maps[0], max_channels), name) for name, maps in model.feature_maps(noisy.to(device)).items()]
+
+
+def feature_panel(model: torch.nn.Module, noisy: torch.Tensor, max_channels: int = 16, caption_height: int = 20) -> np.ndarray:
+    """One uint8 `(H, W)` picture of every encoder stage of `model` for a noisy digit `(1, 1, 28, 28)`.
+
+    Stages run top to bottom, each under its caption (name, channels, size), so the panel reads like
+    the article's figures and keeps its natural shape instead of being squeezed into gallery cells.
+    """
+    stages = feature_grids(model, noisy, max_channels)
+    width = max(grid.shape[1] for grid, _ in stages)
+    height = sum(caption_height + grid.shape[0] + 6 for grid, _ in stages)
+    panel = Image.new("L", (width, height), color=24)
+    draw = ImageDraw.Draw(panel)
+    font = ImageFont.load_default(size=caption_height - 6)
+    top = 0
+    for grid, caption in stages:
+        draw.text((2, top + 2), caption, fill=235, font=font)
+        top += caption_height
+        panel.paste(Image.fromarray(grid, mode="L"), (0, top))
+        top += grid.shape[0] + 6
+    return np.asarray(panel)

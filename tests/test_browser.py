@@ -87,3 +87,21 @@ def test_drawing_shows_three_images_and_the_slider_changes_them(browser, app_url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"app-{viewport['width']}.png"), full_page=True)
     page.close()
+
+
+def test_the_filter_row_and_feature_panels_open_for_the_current_drawing(browser, app_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(app_url, wait_until="networkidle")
+    page.wait_for_timeout(1500)
+    draw_seven(page)
+    wait_for_new_image(page, "default", None)
+    assert not page.locator("#features-default img").count()  # hidden until asked for
+    page.locator("#show-filters input").check()
+    page.locator("#show-features input").check()
+    page.wait_for_selector("#filters img", timeout=20_000)
+    assert page.locator("#filters img").count() == 4
+    assert "dB" in page.locator("#filters").inner_text()
+    for element_id in ("features-default", "features-seed"):
+        panel = pixels(page, wait_for_new_image(page, element_id, None))
+        assert panel.shape[0] > 200 and panel.std() > 10  # several stages of real activity, not a blank
+    page.close()

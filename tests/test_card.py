@@ -1,0 +1,27 @@
+"""Model cards give a command that really reproduces the weights, stage by stage."""
+
+from denoiser.card import _command
+from denoiser.train import parse_args
+
+
+def _stage(**settings) -> dict:
+    return {"epochs": 100, "lr": 0.01, "augment_probability": 0.5, "width": 32, **settings}
+
+
+def test_a_three_stage_recipe_chains_each_stage_into_the_next():
+    first = _stage()
+    second = _stage(epochs=30, lr=0.003, fine_tuned_from=first)
+    third = _stage(epochs=15, lr=0.001, noise_kinds=["gaussian", "gaussian", "dropout"], fine_tuned_from=second)
+    commands = _command("default", third).split(" && ")
+    assert len(commands) == 3
+    assert commands[0].endswith("--out-dir runs/stage1") and "--init-from" not in commands[0]
+    assert "--init-from runs/stage1 --out-dir runs/stage2" in commands[1]
+    assert commands[2].endswith("--init-from runs/stage2")  # the last stage writes weights/default
+    # every command parses back to the settings it was written from
+    parsed = [parse_args(command.split()[3:]) for command in commands]
+    assert [(c.epochs, c.lr) for c in parsed] == [(100, 0.01), (30, 0.003), (15, 0.001)]
+    assert parsed[2].noise_kinds == ("gaussian", "gaussian", "dropout") and parsed[2].init_from == "runs/stage2"
+
+
+def test_the_seed_recipe_is_one_plain_command():
+    assert _command("seed", {"epochs": 100}) == "python -m denoiser.train --model seed --data-root ../shared/data"
