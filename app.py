@@ -155,7 +155,7 @@ def build() -> gr.Blocks:
         with gr.Row():
             show_filters = gr.Checkbox(label="Compare with classical filters", value=False, elem_id="show-filters")
             show_features = gr.Checkbox(label="Inside the network: feature maps", value=False, elem_id="show-features")
-        filters = gr.Gallery(label="Classical filters on the same noisy digit", columns=4, height="auto",
+        filters = gr.Gallery(label="Classical filters on the same noisy digit", columns=4, height=300, object_fit="contain",
                              visible=False, elem_classes="pixelated", elem_id="filters")
         with gr.Row(visible=False) as feature_row:
             features_default = gr.Image(label="default (U-Net) encoder: the 16 most active channels per stage",

@@ -11,7 +11,7 @@ def feature_grid(maps: torch.Tensor, max_channels: int = 16, columns: int = 8, c
     """A uint8 `(H, W)` grid of one image's channels `(C, h, w)`, each scaled to its own range.
 
     The `max_channels` most active channels are shown (by mean activation), largest first, each
-    upscaled with nearest neighbour to `cell` pixels so small maps stay crisp.
+    upscaled with nearest neighbour to at least `cell` pixels so small maps stay crisp.
     """
     maps = maps.detach().float().cpu()
     order = maps.flatten(1).mean(dim=1).argsort(descending=True)[:max_channels]
@@ -19,7 +19,7 @@ def feature_grid(maps: torch.Tensor, max_channels: int = 16, columns: int = 8, c
     low = chosen.flatten(1).min(dim=1).values.view(-1, 1, 1)
     high = chosen.flatten(1).max(dim=1).values.view(-1, 1, 1)
     scaled = ((chosen - low) / (high - low).clamp_min(1e-6)).numpy()
-    repeat = max(1, cell // chosen.shape[-1])
+    repeat = max(1, -(-cell // chosen.shape[-1]))  # ceil: every stage's tiles at least `cell` pixels
     tiles = [np.kron(tile, np.ones((repeat, repeat))) for tile in scaled]
     rows = -(-len(tiles) // columns)
     size = tiles[0].shape[0]
@@ -37,19 +37,22 @@ def feature_grids(model: torch.nn.Module, noisy: torch.Tensor, max_channels: int
     return [(feature_grid(maps[0], max_channels), name) for name, maps in model.feature_maps(noisy.to(device)).items()]
 
 
-def feature_panel(model: torch.nn.Module, noisy: torch.Tensor, max_channels: int = 16, caption_height: int = 20) -> np.ndarray:
+def feature_panel(
+    model: torch.nn.Module, noisy: torch.Tensor, max_channels: int = 16, caption_height: int = 20, top_margin: int = 28,
+) -> np.ndarray:
     """One uint8 `(H, W)` picture of every encoder stage of `model` for a noisy digit `(1, 1, 28, 28)`.
 
     Stages run top to bottom, each under its caption (name, channels, size), so the panel reads like
     the article's figures and keeps its natural shape instead of being squeezed into gallery cells.
+    `top_margin` leaves room for the label Gradio lays over an image's top-left corner.
     """
     stages = feature_grids(model, noisy, max_channels)
     width = max(grid.shape[1] for grid, _ in stages)
-    height = sum(caption_height + grid.shape[0] + 6 for grid, _ in stages)
+    height = top_margin + sum(caption_height + grid.shape[0] + 6 for grid, _ in stages)
     panel = Image.new("L", (width, height), color=24)
     draw = ImageDraw.Draw(panel)
     font = ImageFont.load_default(size=caption_height - 6)
-    top = 0
+    top = top_margin
     for grid, caption in stages:
         draw.text((2, top + 2), caption, fill=235, font=font)
         top += caption_height
