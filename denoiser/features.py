@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
@@ -37,6 +39,12 @@ def feature_grids(model: torch.nn.Module, noisy: torch.Tensor, max_channels: int
     return [(feature_grid(maps[0], max_channels), name) for name, maps in model.feature_maps(noisy.to(device)).items()]
 
 
+@lru_cache(maxsize=4)
+def _caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's built-in font at `size` pixels, loaded once (the panel is redrawn on every stroke)."""
+    return ImageFont.load_default(size=size)
+
+
 def feature_panel(
     model: torch.nn.Module, noisy: torch.Tensor, max_channels: int = 16, caption_height: int = 20, top_margin: int = 28,
 ) -> np.ndarray:
@@ -51,7 +59,7 @@ def feature_panel(
     height = top_margin + sum(caption_height + grid.shape[0] + 6 for grid, _ in stages)
     panel = Image.new("L", (width, height), color=24)
     draw = ImageDraw.Draw(panel)
-    font = ImageFont.load_default(size=caption_height - 6)
+    font = _caption_font(caption_height - 6)
     top = top_margin
     for grid, caption in stages:
         draw.text((2, top + 2), caption, fill=235, font=font)

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from denoiser import add_noise, load_model
-from denoiser.demo import Demo
+from denoiser.demo import Demo, OutputFiles
 from denoiser.features import feature_grid, feature_panel
 
 
@@ -43,10 +44,8 @@ def test_feature_panel_stacks_every_stage_and_changes_with_the_digit(name, stage
 
 
 def test_demo_renders_one_feature_panel_per_model_only_when_asked(tmp_path):
-    from PIL import Image
-
     models = {name: load_model(name, device="cpu") for name in ("default", "seed")}
-    demo = Demo(models)
+    demo = Demo(models, OutputFiles(tmp_path))
     digit = _digit(2)[0, 0].clamp(0, 1).numpy()
     assert demo.render(digit, 0.4, "gaussian", 0).features == {}
     view = demo.render(digit, 0.4, "gaussian", 0, with_features=True)
