@@ -169,17 +169,17 @@ def build() -> gr.Blocks:
 
         inputs = [sketch, factor, kind, seed, show_filters, show_features]
         outputs = [clean, noisy, default, seed_out, scores, filters, features_default, features_seed]
-        live = dict(fn=on_canvas, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last",
-                    concurrency_id="model", api_visibility="private")
-        sketch.change(**live)
-        factor.input(**live)  # fires while dragging; always_last keeps one call running and one waiting
-        factor.release(**live)
-        kind.change(**live)
-        seed.change(**live)
         show_filters.change(lambda on: gr.Gallery(visible=on), show_filters, filters, api_visibility="private")
         show_features.change(lambda on: gr.Row(visible=on), show_features, feature_row, api_visibility="private")
-        show_filters.change(**live)
-        show_features.change(**live)
+        # One listener for every live trigger: always_last then keeps one call running and one waiting
+        # per browser tab, so answers land in order. With a listener per control, two calls could run
+        # at once (WORKERS) and an older one, finishing last, would overwrite the newer pictures.
+        gr.on(
+            triggers=[sketch.change, factor.input, factor.release, kind.change, seed.change,
+                      show_filters.change, show_features.change],
+            fn=on_canvas, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last",
+            concurrency_id="model", api_visibility="private",
+        )
         new_noise.click(lambda: random.randint(1, 2**31 - 1), None, seed, api_visibility="private")
 
         api_image = gr.File(label="image file", file_types=["image"], visible=False)
