@@ -26,10 +26,17 @@ def _torch_default_adadelta(model: torch.nn.Module, config, steps: int):
     return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
 
 
+def _keras1_adadelta(model: torch.nn.Module, config, steps: int):
+    """Keras 1.x's Adadelta (rho 0.95, eps 1e-8: the Keras the 2016 tutorial ran on) instead of 2.1+'s 1e-7."""
+    optimizer = torch.optim.Adadelta(model.parameters(), lr=config.lr, rho=0.95, eps=1e-8)
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+
+
 VARIANTS = {
     "recipe": ({}, []),  # the shipped recipe, as `python -m denoiser.train --model seed` runs it
     "fresh_noise": ({"fixed_noise": False}, []),  # new noise every batch instead of one noisy copy
     "torch_adadelta": ({}, [mock.patch.object(train_module, "make_optimizer", _torch_default_adadelta)]),
+    "keras1_adadelta": ({}, [mock.patch.object(train_module, "make_optimizer", _keras1_adadelta)]),
     "torch_init": ({}, [mock.patch.object(model_module, "_keras_init", lambda module: None)]),  # PyTorch's own init
 }
 

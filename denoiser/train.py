@@ -52,6 +52,7 @@ class TrainConfig:
     batch_norm: bool = True
     seed: int = 0
     init_from: str | None = None  # a weights folder to fine-tune instead of starting from scratch
+    cpu_bf16: bool = False  # bfloat16 autocast on CPU too (about 1.8x faster where the CPU has bf16 units)
     device: str | None = None
 
 
@@ -109,7 +110,7 @@ def loss_fn(model: torch.nn.Module, noisy: torch.Tensor, clean: torch.Tensor, ki
     drives the output into saturation (all black) within a few Adam steps; BCE's gradient
     (p - y on the logits) never vanishes there, so the sum trains stably.
     """
-    logits = model.logits(noisy)
+    logits = model.logits(noisy).float()  # (N, 1, 28, 28); float32 even under bfloat16 autocast
     bce = F.binary_cross_entropy_with_logits(logits, clean)
     if kind == "bce":
         return bce
@@ -176,7 +177,7 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
         history = state["history"]
         print(f"resuming from {checkpoint_path} after epoch {len(history)}")
 
-    use_amp = device.type == "cuda"
+    use_amp = device.type == "cuda" or config.cpu_bf16  # weights and optimizer state stay float32
     model.train()
     for epoch in range(len(history) + 1, config.epochs + 1):
         order = torch.randperm(len(train_images), generator=generator)
@@ -240,6 +241,8 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     parser.add_argument("--seed", type=int)
     parser.add_argument("--init-from", help="fine-tune the weights in this folder instead of starting afresh")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda when present)")
+    parser.add_argument("--cpu-bf16", action="store_true", default=None,
+                        help="bfloat16 mixed precision on CPU as well (CUDA always uses it)")
     args = vars(parser.parse_args(argv))
     if args["noise_kinds"]:
         unknown = set(args["noise_kinds"]) - set(NOISE_KINDS)

@@ -25,3 +25,11 @@ def test_a_three_stage_recipe_chains_each_stage_into_the_next():
 
 def test_the_seed_recipe_is_one_plain_command():
     assert _command("seed", {"epochs": 100}) == "python -m denoiser.train --model seed --data-root ../shared/data"
+
+
+def test_switches_and_width_survive_the_round_trip():
+    first = _stage(width=40, cpu_bf16=True)
+    second = _stage(epochs=15, lr=0.001, width=40, cpu_bf16=False, fine_tuned_from=first)
+    commands = _command("default", second).split(" && ")
+    parsed = [parse_args(command.split()[3:]) for command in commands]
+    assert [(c.width, c.cpu_bf16) for c in parsed] == [(40, True), (40, False)]

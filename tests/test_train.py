@@ -18,6 +18,15 @@ def test_a_short_training_run_lowers_the_loss(mnist_root, tmp_path):
     assert (tmp_path / "model.safetensors").exists() and (tmp_path / "config.json").exists()
 
 
+def test_bfloat16_on_cpu_trains_and_keeps_float32_weights(mnist_root, tmp_path):
+    mixed, history = train(quick_config(mnist_root, tmp_path / "bf16", epochs=4, cpu_bf16=True))
+    plain, _ = train(quick_config(mnist_root, tmp_path / "fp32", epochs=4))
+    assert history[-1]["loss"] < history[0]["loss"]
+    assert all(tensor.dtype == torch.float32 for tensor in mixed.state_dict().values() if tensor.is_floating_point())
+    weight = "enc1.0.weight"
+    assert not torch.equal(mixed.state_dict()[weight], plain.state_dict()[weight])  # autocast really ran
+
+
 def test_seed_recipe_is_the_articles():
     config = recipe_config("seed")
     assert (config.optimizer, config.lr, config.loss, config.batch_size, config.epochs) == ("adadelta", 1.0, "bce", 128, 100)
