@@ -57,7 +57,7 @@ class TrainConfig:
 
 
 RECIPES = {
-    # The tutorial, exactly: Adadelta as Keras had it (lr 1.0, rho 0.95, eps 1e-7), BCE, batch 128,
+    # The tutorial, exactly: Adadelta as Keras 1 had it (lr 1.0, rho 0.95, eps 1e-8), BCE, batch 128,
     # 100 epochs, one noisy copy of the training set at factor 0.4, all training digits used.
     "seed": dict(
         epochs=100, optimizer="adadelta", lr=1.0, loss="bce", noise_kinds=("gaussian",),
@@ -142,9 +142,13 @@ def _resumable_settings(settings: dict) -> dict:
 
 
 def make_optimizer(model: torch.nn.Module, config: TrainConfig, steps: int):
-    """(optimizer, scheduler): Adadelta at a constant rate for the seed, Adam with one-cycle otherwise."""
+    """(optimizer, scheduler): Adadelta at a constant rate for the seed, Adam with one-cycle otherwise.
+
+    Adadelta's eps is Keras 1's 1e-8, the Keras the 2016 tutorial ran on. Later Keras 2 releases use
+    1e-7 (K.epsilon()), whose early steps are about 3x larger; see weights/seed/NOTES.md for the effect.
+    """
     if config.optimizer == "adadelta":
-        optimizer = torch.optim.Adadelta(model.parameters(), lr=config.lr, rho=0.95, eps=1e-7)
+        optimizer = torch.optim.Adadelta(model.parameters(), lr=config.lr, rho=0.95, eps=1e-8)
         return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     return optimizer, torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=steps)

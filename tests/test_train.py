@@ -31,6 +31,9 @@ def test_seed_recipe_is_the_articles():
     config = recipe_config("seed")
     assert (config.optimizer, config.lr, config.loss, config.batch_size, config.epochs) == ("adadelta", 1.0, "bce", 128, 100)
     assert config.factor_range == (0.4, 0.4) and config.noise_kinds == ("gaussian",) and config.fixed_noise
+    optimizer, _ = train_module.make_optimizer(torch.nn.Linear(2, 1), config, steps=1)
+    settings = optimizer.param_groups[0]
+    assert isinstance(optimizer, torch.optim.Adadelta) and (settings["rho"], settings["eps"]) == (0.95, 1e-8)  # Keras 1's
 
 
 def test_seed_recipe_trains(mnist_root, tmp_path):
