@@ -101,9 +101,13 @@ def on_canvas(editor: dict | None, factor, kind, seed, show_filters: bool, show_
     except DrawingError as error:
         raise gr.Error(f"Could not read the drawing: {error}") from None
     view = DEMO.render(digit, factor, kind, seed, show_filters, show_features)
+    # A closed panel is left as it is (gr.skip), never blanked: two triggers a few ms apart can
+    # both start before the browser marks the listener busy, and the answer computed with the
+    # panel still closed may arrive last. The panel is hidden while closed, and opening it renders it afresh.
+    features = (view.features.get("default"), view.features.get("seed")) if show_features else (gr.skip(), gr.skip())
     return (
         view.clean, view.noisy, view.reconstructed["default"], view.reconstructed["seed"], view.scores,
-        view.filters, view.features.get("default"), view.features.get("seed"),
+        view.filters if show_filters else gr.skip(), *features,
     )
 
 
