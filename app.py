@@ -178,6 +178,7 @@ def build() -> gr.Blocks:
         # One listener for every live trigger: always_last then keeps one call running and one waiting
         # per browser tab, so answers land in order. With a listener per control, two calls could run
         # at once (WORKERS) and an older one, finishing last, would overwrite the newer pictures.
+        # (Two triggers within a few ms can still both start; on_canvas makes that harmless for panels.)
         gr.on(
             triggers=[sketch.change, factor.input, factor.release, kind.change, seed.change,
                       show_filters.change, show_features.change],

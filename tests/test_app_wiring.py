@@ -8,7 +8,7 @@ import numpy as np
 import app
 
 
-def test_every_live_control_feeds_one_listener_so_answers_cannot_arrive_out_of_order():
+def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
     """Two listeners could each run a call at once; the older, finishing last, would win the screen."""
     live = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.on_canvas]
     assert len(live) == 1
