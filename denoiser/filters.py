@@ -7,6 +7,7 @@ filters would do; blur and median use fixed sizes that suit 2-3 px strokes.
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -24,16 +25,24 @@ def median_filter(image: np.ndarray) -> np.ndarray:
     return ndimage.median_filter(image, size=3)
 
 
+def _noise_sigma(image: np.ndarray) -> float:
+    """scikit-image's noise estimate, floored at 1e-3. On a flat image (all pixels dropped, say) it
+    averages nothing and returns NaN, which would turn the filter's whole output into NaN."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "Mean of empty slice" on a flat image
+        sigma = float(estimate_sigma(image))
+    return sigma if np.isfinite(sigma) and sigma > 1e-3 else 1e-3
+
+
 def non_local_means(image: np.ndarray) -> np.ndarray:
     """Non-local means with 3x3 patches searched over 7x7, strength from the estimated noise sigma."""
-    sigma = float(estimate_sigma(image))
+    sigma = _noise_sigma(image)
     return denoise_nl_means(image, h=0.8 * sigma, sigma=sigma, patch_size=3, patch_distance=3, fast_mode=True)
 
 
 def total_variation(image: np.ndarray) -> np.ndarray:
     """Chambolle total-variation denoising, weight proportional to the estimated noise sigma."""
-    sigma = float(estimate_sigma(image))
-    return denoise_tv_chambolle(image, weight=max(sigma, 1e-3))
+    return denoise_tv_chambolle(image, weight=_noise_sigma(image))
 
 
 CLASSICAL_FILTERS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
