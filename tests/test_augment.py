@@ -1,0 +1,42 @@
+"""Augmentation: varied digits stay digits (shape, range, ink), and turning a kind off draws nothing for it."""
+
+import torch
+
+from denoiser.augment import augment_digits, random_elastic
+from tests.conftest import make_digits
+
+
+def _digits(count: int = 16) -> torch.Tensor:
+    return torch.from_numpy(make_digits(count)).float().div(255).unsqueeze(1)  # (N, 1, 28, 28)
+
+
+def test_elastic_distortion_bends_each_digit_a_little_and_differently():
+    digits = _digits()
+    warped = random_elastic(digits, torch.Generator().manual_seed(0))
+    assert warped.shape == digits.shape and warped.min() >= 0 and warped.max() <= 1
+    change = (warped - digits).abs().flatten(1).mean(1)  # (N,)
+    assert (change > 0.005).all()  # every digit moved ...
+    ink_ratio = float(warped.sum() / digits.sum())  # a warp thins some strokes and thickens others ...
+    assert 0.85 < ink_ratio < 1.15  # ... but in all it is about as much stroke
+    again = random_elastic(digits[:2].repeat(2, 1, 1, 1), torch.Generator().manual_seed(1))
+    assert not torch.allclose(again[0], again[2])  # each image gets its own field
+
+
+def test_elastic_distortion_with_no_strength_is_the_identity():
+    digits = _digits(4)
+    assert torch.allclose(random_elastic(digits, torch.Generator().manual_seed(0), alpha=0.0), digits, atol=1e-5)
+
+
+def test_elastic_off_leaves_the_random_stream_of_earlier_recipes_unchanged():
+    digits = _digits()
+    generator_a, generator_b = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    plain = augment_digits(digits, 0.5, generator_a)
+    same = augment_digits(digits, 0.5, generator_b, elastic_probability=0.0)
+    assert torch.equal(plain, same) and torch.equal(generator_a.get_state(), generator_b.get_state())
+
+
+def test_elastic_probability_picks_a_share_of_the_digits():
+    digits = _digits(200)
+    out = augment_digits(digits, 0.0, torch.Generator().manual_seed(0), elastic_probability=0.5)
+    changed = (out - digits).abs().flatten(1).amax(1) > 1e-4
+    assert 60 < int(changed.sum()) < 140
