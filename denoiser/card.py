@@ -33,9 +33,10 @@ def _recipe_lines(training: dict) -> list[str]:
 def _stage_command(training: dict) -> str:
     """The `denoiser.train` command for one stage of the default model, from its recorded settings."""
     flags = {"epochs": "--epochs", "lr": "--lr", "augment_probability": "--augment-probability",
+             "elastic_probability": "--elastic-probability",
              "noise_kinds": "--noise-kinds", "width": "--width", "factor_focus": "--factor-focus",
              "factor_focus_probability": "--factor-focus-probability", "cpu_bf16": "--cpu-bf16"}
-    defaults = {"epochs": 100, "lr": 1e-2, "augment_probability": 0.5, "width": 32, "factor_focus": None,
+    defaults = {"epochs": 100, "lr": 1e-2, "augment_probability": 0.5, "elastic_probability": 0.0, "width": 32, "factor_focus": None,
                 "factor_focus_probability": 0.0, "cpu_bf16": False, "noise_kinds": ["gaussian", "salt_pepper", "speckle", "poisson", "dropout"]}
     parts = ["python -m denoiser.train --model default --data-root ../shared/data"]
     for key, flag in flags.items():

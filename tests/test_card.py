@@ -33,3 +33,9 @@ def test_switches_and_width_survive_the_round_trip():
     commands = _command("default", second).split(" && ")
     parsed = [parse_args(command.split()[3:]) for command in commands]
     assert [(c.width, c.cpu_bf16) for c in parsed] == [(40, True), (40, False)]
+
+
+def test_elastic_augmentation_is_carried_into_the_command():
+    commands = _command("default", _stage(elastic_probability=0.5, augment_probability=0.1)).split(" && ")
+    parsed = parse_args(commands[0].split()[3:])
+    assert (parsed.elastic_probability, parsed.augment_probability) == (0.5, 0.1)

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from denoiser import train as train_module
-from denoiser.train import recipe_config, train
+from denoiser.noise import apply_noise, sample_noise_field
+from denoiser.train import damage, recipe_config, train
 
 
 def quick_config(mnist_root, out_dir, **overrides):
@@ -90,3 +91,51 @@ def test_fine_tuning_starts_from_the_given_weights(mnist_root, tmp_path):
     _, tuned = train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, init_from=str(tmp_path / "first")))
     _, scratch = train(quick_config(mnist_root, tmp_path / "scratch", epochs=1))
     assert tuned[0]["loss"] < scratch[0]["loss"]
+
+
+def test_damage_with_one_kind_and_level_is_that_noise_from_the_same_random_stream():
+    clean = torch.rand(64, 1, 28, 28)
+    config = recipe_config("default", noise_kinds=("poisson",), factor_range=(0.3, 0.3))
+    noisy = damage(clean, config, torch.Generator().manual_seed(5))
+    replay = torch.Generator().manual_seed(5)
+    torch.rand(64, 1, 1, 1, generator=replay)  # the per-image levels ...
+    torch.randint(1, (64,), generator=replay)  # ... and kinds, all one here
+    expected = apply_noise(clean, 0.3, sample_noise_field(clean.shape, "poisson", replay), "poisson")
+    assert torch.equal(noisy, expected)
+
+
+def test_damage_gives_each_image_one_of_the_kinds():
+    clean = torch.full((256, 1, 28, 28), 0.5)
+    config = recipe_config("default", noise_kinds=("salt_pepper", "dropout"), factor_range=(0.5, 0.5))
+    noisy = damage(clean, config, torch.Generator().manual_seed(0))
+    has_salt = (noisy == 1).flatten(1).any(1)  # only salt and pepper makes white pixels
+    has_gray = (noisy == 0.5).flatten(1).all(1) == False  # noqa: E712  (every image was damaged)
+    assert has_gray.all() and 60 < int(has_salt.sum()) < 196
+
+
+def test_a_checkpoint_from_before_a_setting_existed_still_resumes(mnist_root, tmp_path, monkeypatch):
+    config = quick_config(mnist_root, tmp_path, epochs=2)
+    real_validate, calls = train_module.validate, []
+
+    def stop_in_second_epoch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real_validate(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "validate", stop_in_second_epoch)
+    with pytest.raises(KeyboardInterrupt):
+        train(config)
+    monkeypatch.setattr(train_module, "validate", real_validate)
+    checkpoint = tmp_path / "checkpoint.pt"
+    state = torch.load(checkpoint, weights_only=True)
+    del state["config"]["elastic_probability"]  # as written before the setting was added
+    torch.save(state, checkpoint)
+    _, history = train(config)
+    assert [record["epoch"] for record in history] == [1, 2]
+    assert not (tmp_path / "checkpoint.partial").exists()  # the checkpoint is written whole, then renamed
+
+
+def test_elastic_augmentation_trains(mnist_root, tmp_path):
+    _, history = train(quick_config(mnist_root, tmp_path, epochs=3, elastic_probability=0.5))
+    assert history[-1]["loss"] < history[0]["loss"]
