@@ -94,8 +94,9 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
             f"A seeded {training.get('val_fraction', 0.1):.0%} of them is held out for validation; the test split is never used for training or tuning."
         ), "",
         "| setting | value |", "|---|---|", *_recipe_lines(training), "",
-        f"Reproduce with one command: `{_command(name, training)}` (fixed seeds: on the same machine and thread count the result repeats exactly, "
-        "and an interrupted run resumes from `checkpoint.pt` to the same result).", "",
+        f"Reproduce with one command: `{_command(name, training)}` (fixed seeds: on a CPU with the same thread count the result repeats exactly, "
+        "and an interrupted run resumes from `checkpoint.pt` to the same result; on a GPU the convolution kernels are "
+        "not bit-reproducible, so a rerun lands close to, not exactly on, these numbers).", "",
     ]
     if last:
         lines += [f"Last epoch: loss {last['loss']:.4f}; validation PSNR "
