@@ -20,8 +20,9 @@ def test_a_short_training_run_lowers_the_loss(mnist_root, tmp_path):
 
 
 def test_bfloat16_on_cpu_trains_and_keeps_float32_weights(mnist_root, tmp_path):
-    mixed, history = train(quick_config(mnist_root, tmp_path / "bf16", epochs=4, cpu_bf16=True))
-    plain, _ = train(quick_config(mnist_root, tmp_path / "fp32", epochs=4))
+    # on the CPU by name: on a CUDA machine both runs would otherwise use CUDA, where autocast is always on
+    mixed, history = train(quick_config(mnist_root, tmp_path / "bf16", epochs=4, cpu_bf16=True, device="cpu"))
+    plain, _ = train(quick_config(mnist_root, tmp_path / "fp32", epochs=4, device="cpu"))
     assert history[-1]["loss"] < history[0]["loss"]
     assert all(tensor.dtype == torch.float32 for tensor in mixed.state_dict().values() if tensor.is_floating_point())
     weight = "enc1.0.weight"
