@@ -17,15 +17,22 @@ from denoiser import load_model
 
 
 def latencies_ms(model: torch.nn.Module, repeats: int) -> list[float]:
-    """Wall times of `repeats` forward passes on one `(1, 1, 28, 28)` digit, after a warm-up."""
-    x = torch.rand(1, 1, 28, 28)
+    """Wall times of `repeats` forward passes on one `(1, 1, 28, 28)` digit, after a warm-up.
+
+    The digit goes to the model's device; on CUDA each pass is synchronised, so it is timed whole.
+    """
+    device = next(model.parameters()).device
+    x = torch.rand(1, 1, 28, 28, device=device)
+    finish = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     times = []
     with torch.inference_mode():
         for _ in range(50):
             model(x)
+        finish()
         for _ in range(repeats):
             start = time.perf_counter()
             model(x)
+            finish()
             times.append((time.perf_counter() - start) * 1e3)
     return times
 

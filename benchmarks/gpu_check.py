@@ -3,7 +3,7 @@
     python -m benchmarks.gpu_check [--data-root ../shared/data]
 For each model: the largest difference between GPU and CPU outputs on the test digits at gaussian
 0.4, the test PSNR both ways, one pass of the demo's path (noise, denoise, feature maps) on the GPU,
-and single-digit GPU latency (median and p90 of 500 synchronised passes). Exits with a message on a
+and single-digit GPU latency (median and p90 of 500 synchronised passes, as bench_inference times them). Exits with a message on a
 machine without CUDA.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 import torch
@@ -23,20 +22,7 @@ from denoiser.metrics import psnr
 from denoiser.pipeline import denoise_digit
 from denoiser.weights import MODEL_NAMES
 
-
-def gpu_latencies_ms(model: torch.nn.Module, digit: torch.Tensor, repeats: int = 500) -> list[float]:
-    """Wall times of `repeats` synchronised forward passes on one `(1, 1, 28, 28)` digit, after a warm-up."""
-    times = []
-    with torch.no_grad():
-        for _ in range(50):
-            model(digit)
-        torch.cuda.synchronize()
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model(digit)
-            torch.cuda.synchronize()
-            times.append((time.perf_counter() - start) * 1000)
-    return times
+from .bench_inference import latencies_ms
 
 
 def main() -> None:
@@ -55,7 +41,7 @@ def main() -> None:
             on_cpu = torch.cat([on_cpu_model(batch) for batch in noisy.split(1000)])
         result = denoise_digit(test[0, 0].numpy(), 0.4, "poisson", 3, {name: on_gpu_model})
         grids = feature_grids(on_gpu_model, noisy[:1])
-        times = gpu_latencies_ms(on_gpu_model, noisy[:1].cuda())
+        times = latencies_ms(on_gpu_model, repeats=500)
         print(f"{name}: loads on {next(on_gpu_model.parameters()).device}; max |GPU - CPU| "
               f"{float((on_gpu - on_cpu).abs().max()):.1e}; test PSNR at 0.4: GPU {float(psnr(on_gpu, test).mean()):.3f}, "
               f"CPU {float(psnr(on_cpu, test).mean()):.3f} dB; demo path {result.psnr_noisy:.1f} -> "
