@@ -32,7 +32,8 @@ def main() -> None:
         print("| run | served | failed | p50 ms | p95 ms |\n|---|---|---|---|---|")
         report("sequential", hammer(url, clients=1, requests_per_client=args.requests))
         per_client = max(1, args.requests // 4)
-        report(f"{args.clients} concurrent clients x {per_client}", hammer(url, clients=args.clients, requests_per_client=per_client))
+        concurrent = hammer(url, clients=args.clients, requests_per_client=per_client)
+        report(f"{args.clients} concurrent clients x {per_client}", concurrent)
 
 
 if __name__ == "__main__":

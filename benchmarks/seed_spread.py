@@ -57,7 +57,8 @@ def run_variant(name: str, seed: int, epochs: int = 100) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", nargs="+", default=["recipe:0", "recipe:1", "keras2_adadelta:0", "fresh_noise:0", "torch_adadelta:0", "torch_init:0"],
+    parser.add_argument("--variants", nargs="+", default=["recipe:0", "recipe:1", "keras2_adadelta:0", "fresh_noise:0",
+                                                       "torch_adadelta:0", "torch_init:0"],
                         help="NAME:SEED pairs; names: " + ", ".join(VARIANTS))
     parser.add_argument("--epochs", type=int, default=100, help="fewer for a quick check; the recipe is 100")
     parser.add_argument("--threads", type=int, default=1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
+from .train import recipe_config
 from .weights import CONFIG_FILE, WEIGHTS_DIR
 
 SUMMARIES = {
@@ -30,22 +32,31 @@ def _recipe_lines(training: dict) -> list[str]:
     return [f"| {key} | {json.dumps(training[key])} |" for key in keys if key in training]
 
 
+def _as_list(value):
+    """Tuples and lists compare equal once both are lists (config.json stores tuples as lists)."""
+    return list(value) if isinstance(value, (list, tuple)) else value
+
+
 def _stage_command(training: dict) -> str:
-    """The `denoiser.train` command for one stage of the default model, from its recorded settings."""
+    """The `denoiser.train` command for one stage of the default model, from its recorded settings.
+
+    A setting that equals `TrainConfig`'s default is left out, so the command stays short and a
+    new default there can never be silently wrong here.
+    """
     flags = {"epochs": "--epochs", "lr": "--lr", "augment_probability": "--augment-probability",
              "elastic_probability": "--elastic-probability",
              "noise_kinds": "--noise-kinds", "width": "--width", "factor_focus": "--factor-focus",
              "factor_focus_probability": "--factor-focus-probability", "cpu_bf16": "--cpu-bf16"}
-    defaults = {"epochs": 100, "lr": 1e-2, "augment_probability": 0.5, "elastic_probability": 0.0, "width": 32, "factor_focus": None,
-                "factor_focus_probability": 0.0, "cpu_bf16": False, "noise_kinds": ["gaussian", "salt_pepper", "speckle", "poisson", "dropout"]}
+    defaults = dataclasses.asdict(recipe_config("default"))
     parts = ["python -m denoiser.train --model default --data-root ../shared/data"]
     for key, flag in flags.items():
-        value = training.get(key)
-        if value is not None and value != defaults[key] and list(value if isinstance(value, (list, tuple)) else [value]) != defaults[key]:
-            if value is True:  # a switch
-                parts.append(flag)
-            else:
-                parts.append(f"{flag} {' '.join(map(str, value)) if isinstance(value, (list, tuple)) else value}")
+        value = _as_list(training.get(key))
+        if value is None or value == _as_list(defaults[key]):
+            continue
+        if value is True:  # a switch
+            parts.append(flag)
+        else:
+            parts.append(f"{flag} {' '.join(map(str, value)) if isinstance(value, list) else value}")
     return " ".join(parts)
 
 
@@ -91,12 +102,14 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
         "10,000 MNIST training digits). " + (
             "All of them are used for training, as in the tutorial, and the test split is the validation data, "
             "as in the tutorial (monitoring only)." if training.get("validate_on_test") else
-            f"A seeded {training.get('val_fraction', 0.1):.0%} of them is held out for validation; the test split is never used for training or tuning."
+            f"A seeded {training.get('val_fraction', 0.1):.0%} of them is held out for validation; "
+            "the test split is never used for training or tuning."
         ), "",
         "| setting | value |", "|---|---|", *_recipe_lines(training), "",
-        f"Reproduce with one command: `{_command(name, training)}` (fixed seeds: on a CPU with the same thread count the result repeats exactly, "
-        "and an interrupted run resumes from `checkpoint.pt` to the same result; on a GPU the convolution kernels are "
-        "not bit-reproducible, so a rerun lands close to, not exactly on, these numbers).", "",
+        f"Reproduce with one command: `{_command(name, training)}` (fixed seeds: on a CPU with the same "
+        "thread count the result repeats exactly, and an interrupted run resumes from `checkpoint.pt` to the "
+        "same result; on a GPU the convolution kernels are not bit-reproducible"
+        ", so a rerun lands close to, not exactly on, these numbers).", "",
     ]
     if last:
         lines += [f"Last epoch: loss {last['loss']:.4f}; validation PSNR "

@@ -30,7 +30,7 @@ def split_train_val(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Split `images` into (train, validation) by a seeded permutation; validation may be empty."""
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
-    n_val = int(round(len(images) * val_fraction))
+    n_val = round(len(images) * val_fraction)
     return images[order[n_val:]], images[order[:n_val]]
 
 

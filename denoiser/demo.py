@@ -83,7 +83,7 @@ class Demo:
     ) -> DemoView:
         """The view for `digit` `(28, 28)` in [0, 1] (None: empty canvas) at the given noise settings."""
         if digit is None:
-            return DemoView(reconstructed={name: None for name in self.models})
+            return DemoView(reconstructed=dict.fromkeys(self.models))
         result = denoise_digit(digit, factor, kind, seed, self.models)
         save = lambda image, scale=self.scale: self.files.save(upscale(image, scale))  # noqa: E731
         view = DemoView(

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import torch
 
+from .card import write_card
 from .data import load_mnist
 from .filters import CLASSICAL_FILTERS, apply_filter
 from .metrics import psnr, ssim
 from .noise import NOISE_KINDS, add_noise
-from .card import write_card
 from .plots import plot_examples, plot_psnr_curves
 from .weights import MODEL_NAMES, load_model
 
@@ -82,7 +82,7 @@ def model_table(rows: list[dict], method: str, metric: str = "psnr") -> str:
     cell = {(row["method"], row["kind"], row["factor"]): row[metric] for row in rows}
     lines = ["| kind | " + " | ".join(f"{f:g}" for f in factors) + " |", "|---|" + "---|" * len(factors)]
     for kind in kinds:
-        fmt = (lambda v: f"{min(v, 99):.1f}") if metric == "psnr" else (lambda v: f"{v:.3f}")  # noqa: E731
+        fmt = (lambda v: f"{min(v, 99):.1f}") if metric == "psnr" else (lambda v: f"{v:.3f}")
         values = [f"{fmt(cell[(method, kind, f)])} ({fmt(cell[('noisy input', kind, f)])})" for f in factors]
         lines.append(f"| {kind} | " + " | ".join(values) + " |")
     return "\n".join(lines)

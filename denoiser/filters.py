@@ -7,7 +7,7 @@ filters would do; blur and median use fixed sizes that suit 2-3 px strokes.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy import ndimage

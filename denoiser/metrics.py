@@ -19,4 +19,4 @@ def ssim(estimate: torch.Tensor, clean: torch.Tensor) -> np.ndarray:
     """Per-image SSIM (scikit-image, 7x7 window, data range 1.0), shape `(N,)`."""
     est = estimate.clamp(0, 1).squeeze(1).double().cpu().numpy()  # (N, 28, 28)
     ref = clean.squeeze(1).double().cpu().numpy()
-    return np.array([structural_similarity(e, r, data_range=1.0) for e, r in zip(est, ref)])
+    return np.array([structural_similarity(e, r, data_range=1.0) for e, r in zip(est, ref, strict=True)])

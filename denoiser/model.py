@@ -53,7 +53,7 @@ class SeedAutoencoder(nn.Module, PyTorchModelHubMixin):
         maps, x = {}, noisy
         names = ["conv 1 (16 @ 28x28)", None, "pool 1 (14x14)", "conv 2 (8 @ 14x14)", None, "pool 2 (7x7)",
                  "conv 3 (8 @ 7x7)", None, "bottleneck (8 @ 4x4)"]
-        for name, layer in zip(names, self.encoder):
+        for name, layer in zip(names, self.encoder, strict=True):
             x = layer(x)
             if name is not None:
                 maps[name] = x
@@ -69,7 +69,7 @@ def _conv_block(in_channels: int, out_channels: int, batch_norm: bool = True) ->
     Batch norm trains much faster here (see the default model card); in eval mode it is a fixed
     per-channel affine map that `fuse_for_inference` folds into the conv.
     """
-    norm = (lambda: nn.BatchNorm2d(out_channels)) if batch_norm else nn.Identity  # noqa: E731
+    norm = (lambda: nn.BatchNorm2d(out_channels)) if batch_norm else nn.Identity
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=not batch_norm), norm(), nn.ReLU(inplace=True),
         nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=not batch_norm), norm(), nn.ReLU(inplace=True),
@@ -117,7 +117,7 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
         return torch.sigmoid(self.logits(noisy))
 
     @torch.no_grad()
-    def fuse_for_inference(self) -> "UNetDenoiser":
+    def fuse_for_inference(self) -> UNetDenoiser:
         """Fold each eval-mode batch norm into the conv before it (same outputs, fewer ops), in place.
 
         The folded model has a different state dict, so fold only copies used for inference.

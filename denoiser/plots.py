@@ -7,21 +7,21 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display needed
-import matplotlib.pyplot as plt  # noqa: E402
-import torch  # noqa: E402
+import matplotlib.pyplot as plt
+import torch
 
-from .noise import add_noise  # noqa: E402
+from .noise import add_noise
 
 
 def plot_psnr_curves(rows: list[dict], path: Path) -> Path:
     """One panel per noise kind: mean PSNR of every method against the noise factor."""
     kinds = list(dict.fromkeys(row["kind"] for row in rows))
     figure, axes = plt.subplots(1, len(kinds), figsize=(4.2 * len(kinds), 3.8), squeeze=False, sharey=True)
-    for axis, kind in zip(axes[0], kinds):
+    for axis, kind in zip(axes[0], kinds, strict=True):
         selected = [row for row in rows if row["kind"] == kind]
         for method in dict.fromkeys(row["method"] for row in selected):
             points = sorted((row["factor"], row["psnr"]) for row in selected if row["method"] == method)
-            factors, values = zip(*[(f, v) for f, v in points if v < 60])  # factor 0 of the raw input is a copy
+            factors, values = zip(*[(f, v) for f, v in points if v < 60], strict=True)  # factor 0 of the raw input is a copy
             style = dict(linewidth=2.5, marker="o") if method in ("default", "seed") else dict(linewidth=1.2, linestyle="--")
             axis.plot(factors, values, label=method, **style)
         axis.set_title(kind)
@@ -40,13 +40,13 @@ def plot_examples(clean: torch.Tensor, models: dict[str, torch.nn.Module], kinds
     """For each kind: a row of clean, noisy and each model's output for a few `(N, 1, 28, 28)` digits."""
     columns = ["clean", "noisy", *models]
     figure, axes = plt.subplots(len(kinds), len(columns), figsize=(2.7 * len(columns), 0.62 * len(kinds) + 0.5), squeeze=False)
-    for row_axes, kind in zip(axes, kinds):
+    for row_axes, kind in zip(axes, kinds, strict=True):
         noisy = add_noise(clean, factor, kind, torch.Generator().manual_seed(0))
         images = {"clean": clean, "noisy": noisy}
         for name, model in models.items():
             device = next(model.parameters()).device
             images[name] = model(noisy.to(device)).cpu()
-        for axis, column in zip(row_axes, columns):
+        for axis, column in zip(row_axes, columns, strict=True):
             strip = torch.cat(list(images[column].squeeze(1)), dim=1)  # (28, 28 * N)
             axis.imshow(strip.numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
             axis.set_xticks([])

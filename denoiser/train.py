@@ -92,7 +92,8 @@ def damage(clean: torch.Tensor, config: TrainConfig, generator: torch.Generator)
     if config.factor_focus:
         focus_low, focus_high = config.factor_focus
         focused = torch.rand(n, 1, 1, 1, generator=generator) < config.factor_focus_probability
-        factors = torch.where(focused, focus_low + (focus_high - focus_low) * torch.rand(n, 1, 1, 1, generator=generator), factors)
+        focus_factors = focus_low + (focus_high - focus_low) * torch.rand(n, 1, 1, 1, generator=generator)
+        factors = torch.where(focused, focus_factors, factors)
     kinds = torch.randint(len(config.noise_kinds), (n,), generator=generator)
     noisy = torch.empty_like(clean)
     for index, kind in enumerate(config.noise_kinds):

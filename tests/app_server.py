@@ -44,7 +44,7 @@ def running_app(timeout_s: float = 120.0):
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"app.py did not answer within {timeout_s} s:\n{log_path.read_text()}")
+                        raise RuntimeError(f"app.py did not answer within {timeout_s} s:\n{log_path.read_text()}") from None
                     time.sleep(0.5)
             yield url
         finally:

@@ -88,5 +88,5 @@ def test_files_outside_the_apps_folders_are_not_served(app_url):
 
 @pytest.mark.parametrize("seed", [-1, 2**70])
 def test_noise_seed_out_of_range_is_refused_with_a_message(client, seed):
-    with pytest.raises(Exception, match="noise seed must be|minimum value 0"):
+    with pytest.raises(Exception, match=r"noise seed must be|minimum value 0"):
         client.predict(handle_file(EXAMPLE), 0.4, "gaussian", seed, api_name="/denoise")

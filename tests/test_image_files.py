@@ -81,7 +81,7 @@ def test_unusual_modes_give_a_digit(tmp_path, mode, suffix):
     path = tmp_path / f"seven.{suffix}"
     image = seven()
     if mode == "I;16":
-        image = Image.fromarray((np.asarray(image.convert("L"), dtype=np.uint16) * 257))
+        image = Image.fromarray(np.asarray(image.convert("L"), dtype=np.uint16) * 257)
     else:
         image = image.convert(mode)
     image.save(path)

@@ -82,7 +82,7 @@ def test_run_that_produces_nan_stops_with_a_message(mnist_root, tmp_path, monkey
         return noisy
 
     monkeypatch.setattr(train_module, "damage", damage_with_a_nan)
-    with pytest.raises(FloatingPointError, match="diverged at epoch 1, step 1.*lower --lr"):
+    with pytest.raises(FloatingPointError, match=r"diverged at epoch 1, step 1.*lower --lr"):
         train(quick_config(mnist_root, tmp_path, epochs=1))
     assert not (tmp_path / "model.safetensors").exists()
 
