@@ -6,7 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .train import recipe_config
+from .train import held_out_split, recipe_config
 from .weights import CONFIG_FILE, WEIGHTS_DIR
 
 SUMMARIES = {
@@ -28,7 +28,7 @@ SUMMARIES = {
 def _recipe_lines(training: dict) -> list[str]:
     keys = ["epochs", "batch_size", "optimizer", "lr", "loss", "noise_kinds", "factor_range", "factor_focus",
             "factor_focus_probability", "fixed_noise",
-            "augment_probability", "val_fraction", "validate_on_test", "width", "seed"]
+            "augment_probability", "val_fraction", "validate_on_test", "width", "seed", "split_seed"]
     return [f"| {key} | {json.dumps(training[key])} |" for key in keys if key in training]
 
 
@@ -46,11 +46,12 @@ def _stage_command(training: dict) -> str:
     flags = {"epochs": "--epochs", "lr": "--lr", "augment_probability": "--augment-probability",
              "elastic_probability": "--elastic-probability",
              "noise_kinds": "--noise-kinds", "width": "--width", "factor_focus": "--factor-focus",
-             "factor_focus_probability": "--factor-focus-probability", "cpu_bf16": "--cpu-bf16"}
+             "factor_focus_probability": "--factor-focus-probability", "cpu_bf16": "--cpu-bf16",
+             "seed": "--seed", "split_seed": "--split-seed"}
     defaults = dataclasses.asdict(recipe_config("default"))
     parts = ["python -m denoiser.train --model default --data-root ../shared/data"]
     for key, flag in flags.items():
-        value = _as_list(training.get(key))
+        value = _as_list(held_out_split(training)[2] if key == "split_seed" else training.get(key))
         if value is None or value == _as_list(defaults[key]):
             continue
         if value is True:  # a switch

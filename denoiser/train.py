@@ -47,6 +47,7 @@ class TrainConfig:
     augment_probability: float = 0.5
     elastic_probability: float = 0.0  # share of digits also elastically distorted (augment.random_elastic)
     val_fraction: float = 0.1
+    split_seed: int = 0  # which digits are held out; apart from `seed`, so a reseeded fine-tune keeps them out
     validate_on_test: bool = False  # the article validates on the test digits
     limit: int | None = None  # use only the first `limit` training digits (quick runs, tests)
     width: int = 32
@@ -82,6 +83,32 @@ def build_model(config: TrainConfig) -> torch.nn.Module:
         return load_from_folder(config.init_from, device="cpu").train()
     cls = MODEL_CLASSES[config.model]
     return cls() if config.model == "seed" else cls(width=config.width, batch_norm=config.batch_norm)
+
+
+def held_out_split(settings: dict) -> tuple:
+    """What decides which training digits are held out for validation, from a config or a recorded one.
+
+    Records from before `split_seed` existed split by `seed`.
+    """
+    split_seed = settings.get("split_seed", settings.get("seed", 0))
+    return settings.get("limit"), settings.get("val_fraction", 0.1), split_seed, settings.get("validate_on_test", False)
+
+
+def check_same_held_out_digits(config: TrainConfig) -> None:
+    """Refuse to fine-tune weights that were validated on other digits than this run holds out.
+
+    Otherwise the new run would train on the old run's validation digits, and validation would flatter it.
+    """
+    record = json.loads((Path(config.init_from) / "config.json").read_text()).get("training")
+    if not record:  # weights from elsewhere (the Hub, an older release): nothing recorded to compare
+        return
+    (limit, fraction, split_seed, on_test), mine = held_out_split(record), held_out_split(dataclasses.asdict(config))
+    if (limit, fraction, split_seed, on_test) != mine:
+        raise ValueError(
+            f"{config.init_from} held out other validation digits (limit {limit}, val fraction {fraction}, "
+            f"split seed {split_seed}) than this run would (limit {mine[0]}, val fraction {mine[1]}, split seed {mine[2]}): "
+            "it would train on the digits it was validated on. Pass the same --limit, --val-fraction and --split-seed."
+        )
 
 
 def damage(clean: torch.Tensor, config: TrainConfig, generator: torch.Generator) -> torch.Tensor:
@@ -146,7 +173,7 @@ def _resumable_settings(settings: dict) -> dict:
 
     A setting added since the checkpoint was written counts as its default, so older checkpoints resume.
     """
-    settings = {**dataclasses.asdict(TrainConfig()), **settings}
+    settings = {**dataclasses.asdict(TrainConfig()), "split_seed": settings.get("seed", 0), **settings}
     return {k: v for k, v in settings.items() if k not in ("device", "download", "data_root")}
 
 
@@ -168,8 +195,10 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     device = pick_device(config.device)
     out_dir = Path(config.out_dir or f"weights/{config.model}")
     checkpoint_path = out_dir / "checkpoint.pt"
+    if config.init_from:
+        check_same_held_out_digits(config)
     images = load_mnist(config.data_root, train=True, download=config.download)[: config.limit]
-    train_images, val_images = split_train_val(images, config.val_fraction, config.seed)
+    train_images, val_images = split_train_val(images, config.val_fraction, config.split_seed)
     if config.validate_on_test:
         val_images = load_mnist(config.data_root, train=False, download=config.download)
     # The digits live on the training device, so augmentation and noise run there too (the random
@@ -258,7 +287,8 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     parser.add_argument("--noise-kinds", nargs="+", help="kinds to train on; repeat one to sample it more often")
     parser.add_argument("--val-fraction", type=float)
     parser.add_argument("--limit", type=int, help="train on the first N digits only")
-    parser.add_argument("--seed", type=int)
+    parser.add_argument("--seed", type=int, help="initial weights and the noise/augmentation stream")
+    parser.add_argument("--split-seed", type=int, help="which digits are held out for validation (default 0)")
     parser.add_argument("--init-from", help="fine-tune the weights in this folder instead of starting afresh")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda when present)")
     parser.add_argument("--cpu-bf16", action="store_true", default=None,

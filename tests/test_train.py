@@ -5,7 +5,7 @@ import torch
 
 from denoiser import train as train_module
 from denoiser.noise import apply_noise, sample_noise_field
-from denoiser.train import damage, recipe_config, train
+from denoiser.train import damage, held_out_split, recipe_config, train
 
 
 def quick_config(mnist_root, out_dir, **overrides):
@@ -94,6 +94,28 @@ def test_fine_tuning_starts_from_the_given_weights(mnist_root, tmp_path):
     assert tuned[0]["loss"] < scratch[0]["loss"]
 
 
+def test_a_fine_tune_with_another_seed_holds_out_the_same_digits(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path / "first", epochs=1))
+    reseeded = quick_config(mnist_root, tmp_path / "tuned", epochs=1, seed=1, init_from=str(tmp_path / "first"))
+    assert held_out_split(vars(reseeded)) == held_out_split(vars(quick_config(mnist_root, tmp_path)))
+    _, history = train(reseeded)  # accepted: only the noise stream changed
+    assert len(history) == 1
+
+
+@pytest.mark.parametrize("other_split", [dict(split_seed=1), dict(val_fraction=0.5), dict(limit=200)])
+def test_fine_tuning_weights_validated_on_other_digits_is_refused(mnist_root, tmp_path, other_split):
+    train(quick_config(mnist_root, tmp_path / "first", epochs=1))
+    config = quick_config(mnist_root, tmp_path / "tuned", epochs=1, init_from=str(tmp_path / "first"), **other_split)
+    with pytest.raises(ValueError, match="would train on the digits it was validated on"):
+        train(config)
+    assert not (tmp_path / "tuned").exists()
+
+
+def test_records_from_before_split_seed_split_by_their_seed():
+    assert held_out_split({"seed": 3, "val_fraction": 0.1})[2] == 3
+    assert held_out_split({"seed": 3, "split_seed": 0})[2] == 0
+
+
 def test_damage_with_one_kind_and_level_is_that_noise_from_the_same_random_stream():
     clean = torch.rand(64, 1, 28, 28)
     config = recipe_config("default", noise_kinds=("poisson",), factor_range=(0.3, 0.3))
@@ -130,7 +152,7 @@ def test_a_checkpoint_from_before_a_setting_existed_still_resumes(mnist_root, tm
     monkeypatch.setattr(train_module, "validate", real_validate)
     checkpoint = tmp_path / "checkpoint.pt"
     state = torch.load(checkpoint, weights_only=True)
-    del state["config"]["elastic_probability"]  # as written before the setting was added
+    del state["config"]["elastic_probability"], state["config"]["split_seed"]  # as written before these settings existed
     torch.save(state, checkpoint)
     _, history = train(config)
     assert [record["epoch"] for record in history] == [1, 2]
