@@ -94,20 +94,27 @@ def held_out_split(settings: dict) -> tuple:
     return settings.get("limit"), settings.get("val_fraction", 0.1), split_seed, settings.get("validate_on_test", False)
 
 
+def recorded_training(folder: str) -> dict | None:
+    """The training record in a weights folder's config.json, or None (weights from elsewhere, or no file:
+    the loader then says what is wrong)."""
+    path = Path(folder) / "config.json"
+    return json.loads(path.read_text()).get("training") if path.is_file() else None
+
+
 def check_same_held_out_digits(config: TrainConfig) -> None:
     """Refuse to fine-tune weights that were validated on other digits than this run holds out.
 
     Otherwise the new run would train on the old run's validation digits, and validation would flatter it.
     """
-    record = json.loads((Path(config.init_from) / "config.json").read_text()).get("training")
-    if not record:  # weights from elsewhere (the Hub, an older release): nothing recorded to compare
+    record = recorded_training(config.init_from)
+    if not record:
         return
-    (limit, fraction, split_seed, on_test), mine = held_out_split(record), held_out_split(dataclasses.asdict(config))
-    if (limit, fraction, split_seed, on_test) != mine:
+    theirs, mine = held_out_split(record), held_out_split(dataclasses.asdict(config))
+    if theirs != mine:
         raise ValueError(
-            f"{config.init_from} held out other validation digits (limit {limit}, val fraction {fraction}, "
-            f"split seed {split_seed}) than this run would (limit {mine[0]}, val fraction {mine[1]}, split seed {mine[2]}): "
-            "it would train on the digits it was validated on. Pass the same --limit, --val-fraction and --split-seed."
+            f"{config.init_from} held out other validation digits (limit, val fraction, split seed: {theirs[:3]}) "
+            f"than this run would ({mine[:3]}): it would train on the digits it was validated on. "
+            "Pass the same --limit, --val-fraction and --split-seed."
         )
 
 
@@ -264,7 +271,7 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     model.eval()
     record = {**dataclasses.asdict(config), "history": history}
     if config.init_from:  # keep the provenance of the weights this run started from
-        record["fine_tuned_from"] = json.loads((Path(config.init_from) / "config.json").read_text()).get("training")
+        record["fine_tuned_from"] = recorded_training(config.init_from)
     save_weights(model, out_dir, training=record)
     return model, history
 
