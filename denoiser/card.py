@@ -6,7 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .train import held_out_split, recipe_config
+from .train import recipe_config, with_split_seed
 from .weights import CONFIG_FILE, WEIGHTS_DIR
 
 SUMMARIES = {
@@ -49,9 +49,10 @@ def _stage_command(training: dict) -> str:
              "factor_focus_probability": "--factor-focus-probability", "cpu_bf16": "--cpu-bf16",
              "seed": "--seed", "split_seed": "--split-seed"}
     defaults = dataclasses.asdict(recipe_config("default"))
+    training = with_split_seed(training)
     parts = ["python -m denoiser.train --model default --data-root ../shared/data"]
     for key, flag in flags.items():
-        value = _as_list(held_out_split(training)[2] if key == "split_seed" else training.get(key))
+        value = _as_list(training.get(key))
         if value is None or value == _as_list(defaults[key]):
             continue
         if value is True:  # a switch

@@ -85,13 +85,16 @@ def build_model(config: TrainConfig) -> torch.nn.Module:
     return cls() if config.model == "seed" else cls(width=config.width, batch_norm=config.batch_norm)
 
 
-def held_out_split(settings: dict) -> tuple:
-    """What decides which training digits are held out for validation, from a config or a recorded one.
+def with_split_seed(settings: dict) -> dict:
+    """Recorded settings with `split_seed` filled in: records from before it existed split by `seed`."""
+    return {"split_seed": settings.get("seed", 0), **settings}
 
-    Records from before `split_seed` existed split by `seed`.
-    """
-    split_seed = settings.get("split_seed", settings.get("seed", 0))
-    return settings.get("limit"), settings.get("val_fraction", 0.1), split_seed, settings.get("validate_on_test", False)
+
+def held_out_split(settings: dict) -> tuple:
+    """What decides which training digits are held out for validation, from a config or a recorded one."""
+    settings = with_split_seed(settings)
+    split_seed, on_test = settings["split_seed"], settings.get("validate_on_test", False)
+    return settings.get("limit"), settings.get("val_fraction", 0.1), split_seed, on_test
 
 
 def recorded_training(folder: str) -> dict | None:
@@ -180,7 +183,7 @@ def _resumable_settings(settings: dict) -> dict:
 
     A setting added since the checkpoint was written counts as its default, so older checkpoints resume.
     """
-    settings = {**dataclasses.asdict(TrainConfig()), "split_seed": settings.get("seed", 0), **settings}
+    settings = {**dataclasses.asdict(TrainConfig()), **with_split_seed(settings)}
     return {k: v for k, v in settings.items() if k not in ("device", "download", "data_root")}
 
 
