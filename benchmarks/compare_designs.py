@@ -54,7 +54,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="candidate names to run (default: all)")
     args = parser.parse_args()
     base = recipe_config("default", data_root=args.data_root)
-    _, val_images = split_train_val(load_mnist(args.data_root, train=True), base.val_fraction, base.seed)
+    _, val_images = split_train_val(load_mnist(args.data_root, train=True), base.val_fraction, base.split_seed)
     sketches = sketch_like(val_images[:500])
     rows = []
     for index, (name, settings) in enumerate(CANDIDATES.items()):  # each in a fresh folder: no resuming
