@@ -108,9 +108,11 @@ def check_same_held_out_digits(config: TrainConfig) -> None:
     """Refuse to fine-tune weights that were validated on other digits than this run holds out.
 
     Otherwise the new run would train on the old run's validation digits, and validation would flatter it.
+    A run that validates on no training digits (--val-fraction 0, or --validate-on-test) has nothing to
+    flatter, so it may train on all of them: the usual last step, a refit on every digit once the recipe is chosen.
     """
     record = recorded_training(config.init_from)
-    if not record:
+    if not record or config.val_fraction == 0 or config.validate_on_test:
         return
     theirs, mine = held_out_split(record), held_out_split(dataclasses.asdict(config))
     if theirs != mine:

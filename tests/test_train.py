@@ -111,6 +111,13 @@ def test_fine_tuning_weights_validated_on_other_digits_is_refused(mnist_root, tm
     assert not (tmp_path / "tuned").exists()
 
 
+def test_a_refit_on_every_digit_may_start_from_weights_validated_on_a_split(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path / "first", epochs=1))
+    refit = quick_config(mnist_root, tmp_path / "refit", epochs=1, val_fraction=0.0, init_from=str(tmp_path / "first"))
+    _, history = train(refit)  # nothing held out, so no validation it could flatter
+    assert len(history) == 1 and "val_psnr" not in history[0]
+
+
 def test_records_from_before_split_seed_split_by_their_seed():
     assert held_out_split({"seed": 3, "val_fraction": 0.1})[2] == 3
     assert held_out_split({"seed": 3, "split_seed": 0})[2] == 0
