@@ -119,7 +119,7 @@ def check_same_held_out_digits(config: TrainConfig) -> None:
         raise ValueError(
             f"{config.init_from} held out other validation digits (limit, val fraction, split seed: {theirs[:3]}) "
             f"than this run would ({mine[:3]}): it would train on the digits it was validated on. "
-            "Pass the same --limit, --val-fraction and --split-seed."
+            "Pass the same --limit, --val-fraction and --split-seed, or --val-fraction 0 to refit on every digit."
         )
 
 
