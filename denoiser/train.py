@@ -108,7 +108,7 @@ def check_same_held_out_digits(config: TrainConfig) -> None:
     """Refuse to fine-tune weights that were validated on other digits than this run holds out.
 
     Otherwise the new run would train on the old run's validation digits, and validation would flatter it.
-    A run that validates on no training digits (--val-fraction 0, or --validate-on-test) has nothing to
+    A run that validates on no training digits (--val-fraction 0, or on the test digits) has nothing to
     flatter, so it may train on all of them: the usual last step, a refit on every digit once the recipe is chosen.
     """
     record = recorded_training(config.init_from)
