@@ -23,7 +23,7 @@ from .device import pick_device
 from .metrics import psnr
 from .model import MODEL_CLASSES
 from .noise import NOISE_KINDS, apply_noise, sample_noise_field
-from .weights import load_from_folder, save_weights
+from .weights import CONFIG_FILE, load_from_folder, save_weights
 
 
 @dataclass
@@ -100,7 +100,7 @@ def held_out_split(settings: dict) -> tuple:
 def recorded_training(folder: str) -> dict | None:
     """The training record in a weights folder's config.json, or None (weights from elsewhere, or no file:
     the loader then says what is wrong)."""
-    path = Path(folder) / "config.json"
+    path = Path(folder) / CONFIG_FILE
     return json.loads(path.read_text()).get("training") if path.is_file() else None
 
 
