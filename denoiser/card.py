@@ -47,7 +47,7 @@ def _stage_command(training: dict) -> str:
              "elastic_probability": "--elastic-probability",
              "noise_kinds": "--noise-kinds", "width": "--width", "factor_focus": "--factor-focus",
              "factor_focus_probability": "--factor-focus-probability", "cpu_bf16": "--cpu-bf16",
-             "seed": "--seed", "split_seed": "--split-seed"}
+             "seed": "--seed", "split_seed": "--split-seed", "val_fraction": "--val-fraction"}
     defaults = dataclasses.asdict(recipe_config("default"))
     training = with_split_seed(training)
     parts = ["python -m denoiser.train --model default --data-root ../shared/data"]
@@ -78,6 +78,18 @@ def _command(name: str, training: dict) -> str:
     return " && ".join(commands)
 
 
+def _held_out_sentence(training: dict) -> str:
+    """How the last stage used the digits: tutorial-style, a held-out share, or a refit on all of them."""
+    if training.get("validate_on_test"):
+        return ("All of them are used for training, as in the tutorial, and the test split is the validation data, "
+                "as in the tutorial (monitoring only).")
+    if training.get("val_fraction", 0.1) == 0:
+        return ("All of them are used for training in the last stage, with no validation (a refit once the recipe "
+                "was chosen on held-out digits); the test split is never used for training.")
+    return (f"A seeded {training.get('val_fraction', 0.1):.0%} of them is held out for validation; "
+            "the test split is never used for training or tuning.")
+
+
 def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
     """Write `weights/<name>/README.md` from its config (recipe), measured `tables` (Markdown) and NOTES.md."""
     folder = folder or WEIGHTS_DIR / name
@@ -101,12 +113,7 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
         "`model.safetensors`, which `load_model` checks.", "",
         "## Training", "",
         "Data: `torchvision.datasets.MNIST` training split as found in `--data-root` (offline here: the first "
-        "10,000 MNIST training digits). " + (
-            "All of them are used for training, as in the tutorial, and the test split is the validation data, "
-            "as in the tutorial (monitoring only)." if training.get("validate_on_test") else
-            f"A seeded {training.get('val_fraction', 0.1):.0%} of them is held out for validation; "
-            "the test split is never used for training or tuning."
-        ), "",
+        "10,000 MNIST training digits). " + _held_out_sentence(training), "",
         "| setting | value |", "|---|---|", *_recipe_lines(training), "",
         f"Reproduce with one command: `{_command(name, training)}` (fixed seeds: on a CPU with the same "
         "thread count the result repeats exactly, and an interrupted run resumes from `checkpoint.pt` to the "

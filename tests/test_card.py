@@ -1,6 +1,6 @@
 """Model cards give a command that really reproduces the weights, stage by stage."""
 
-from denoiser.card import _command
+from denoiser.card import _command, _held_out_sentence
 from denoiser.train import parse_args
 
 
@@ -39,3 +39,12 @@ def test_elastic_augmentation_is_carried_into_the_command():
     commands = _command("default", _stage(elastic_probability=0.5, augment_probability=0.1)).split(" && ")
     parsed = parse_args(commands[0].split()[3:])
     assert (parsed.elastic_probability, parsed.augment_probability) == (0.5, 0.1)
+
+
+def test_a_refit_stage_keeps_holding_out_nothing_and_says_so():
+    first = _stage(epochs=300)
+    refit = _stage(epochs=30, lr=0.001, val_fraction=0.0, fine_tuned_from=first)
+    commands = _command("default", refit).split(" && ")
+    parsed = [parse_args(command.split()[3:]) for command in commands]
+    assert [c.val_fraction for c in parsed] == [0.1, 0.0] and "--val-fraction" not in commands[0]
+    assert "no validation" in _held_out_sentence(refit) and "10%" in _held_out_sentence(first)
