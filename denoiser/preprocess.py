@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 DIGIT_SIZE = 28
 BOX_SIZE = 20  # MNIST fits each digit into 20x20 before centring it in 28x28
 MIN_INK = 0.08  # contrast below this (out of 1) counts as an empty canvas
+MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust, not strokes
 WORKING_SIZE = 512  # larger inputs are first shrunk to this (box filter): enough for a 20 px digit
 
 
@@ -27,7 +29,7 @@ def _as_float_array(image: Image.Image | np.ndarray) -> np.ndarray:
         if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
             array = np.asarray(image, dtype=np.float64)
             peak = 65535.0 if image.mode != "F" and array.max() > 255 else (1.0 if image.mode == "F" else 255.0)
-            return np.clip(array / peak, 0, 1)
+            return np.clip(np.nan_to_num(array / peak), 0, 1)
         has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
         image = image.convert("RGBA" if has_alpha else "RGB")
         return np.asarray(image, dtype=np.float64) / 255.0
@@ -47,6 +49,8 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
 
     Transparent pixels count as background. The background is taken to be what most of the
     border shows, so dark-on-light sketches and light-on-dark digits both come out light-on-dark.
+    On a mostly transparent layer (a sketchpad) the opaque pixels are the strokes; on a mostly
+    opaque one (a photo with transparent corners) they are paper and strokes.
     """
     array = _as_float_array(image)
     if array.ndim == 3 and array.shape[2] == 1:
@@ -61,12 +65,52 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
         colour = array[..., :3] if array.shape[2] >= 3 else array[..., :1]
         grey = colour @ np.array([0.299, 0.587, 0.114]) if colour.shape[2] == 3 else colour[..., 0]
         alpha = array[..., -1] if array.shape[2] in (2, 4) else np.ones_like(grey)
-    if alpha.min() < 0.98:  # a layer on transparency: ink is opacity times contrast to the strokes' opposite
+    if alpha.min() < 0.98:
         opaque = alpha > 0.5
-        strokes_are_dark = not opaque.any() or grey[opaque].mean() < 0.5
-        return alpha * ((1.0 - grey) if strokes_are_dark else grey)
+        if opaque.mean() <= 0.5:  # strokes on a transparent layer: ink is opacity times contrast to their opposite
+            strokes_are_dark = not opaque.any() or grey[opaque].mean() < 0.5
+            return alpha * ((1.0 - grey) if strokes_are_dark else grey)
+        # Mostly opaque: a picture with transparent margins or corners. Lay it on its own paper colour.
+        grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque])
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     return (1.0 - grey) if np.median(border) > 0.5 else grey
+
+
+def _reduce_huge(image: Image.Image | np.ndarray, size: int) -> Image.Image | np.ndarray:
+    """Shrink an input over twice `size` by a whole factor (block means) before any float copy is made.
+
+    A 25-megapixel upload would otherwise become over a gigabyte of float64 arrays.
+    """
+    if isinstance(image, Image.Image):
+        factor = max(image.size) // size
+        if factor < 2:
+            return image
+        if image.mode.startswith("I;16"):  # modes Image.reduce lacks, converted without loss
+            image = image.convert("I")
+        elif image.mode in ("1", "P"):
+            image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        return image.reduce(factor)
+    array = np.asarray(image)
+    factor = max(array.shape[:2]) // size if array.ndim >= 2 else 0
+    if factor < 2 or not np.issubdtype(array.dtype, np.number):
+        return image
+    height, width = array.shape[0] // factor * factor, array.shape[1] // factor * factor
+    blocks = array[:height, :width].reshape(height // factor, factor, width // factor, factor, *array.shape[2:])
+    means = blocks.mean(axis=(1, 3), dtype=np.float32)
+    return means.round().astype(array.dtype) if np.issubdtype(array.dtype, np.integer) else means
+
+
+def _drop_specks(ink: np.ndarray) -> np.ndarray:
+    """Zero separate blobs holding under `MIN_SPECK_SHARE` of the ink (dust, a stray click), so they do not
+    stretch the crop; a drawing that is only specks keeps them."""
+    labels, count = ndimage.label(ink > 0.1)
+    if count < 2:
+        return ink
+    mass = ndimage.sum(ink, labels, index=np.arange(1, count + 1))  # (count,)
+    specks = np.flatnonzero(mass < MIN_SPECK_SHARE * mass.sum()) + 1
+    if len(specks) == count:
+        return ink
+    return np.where(np.isin(labels, specks), 0.0, ink)
 
 
 def _shrink(ink: np.ndarray, size: int) -> np.ndarray:
@@ -90,17 +134,17 @@ def _centre_of_mass_shift(digit: np.ndarray) -> tuple[int, int]:
 def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     """The MNIST-style digit `(28, 28)` float32 in [0, 1] for a drawing or photo, or None if it is blank.
 
-    Steps: ink map (light on dark) -> background level removed and contrast stretched -> cropped to
-    the ink's bounding box -> scaled to fit 20x20 keeping aspect ratio (anti-aliased) -> placed in
+    Steps: ink map (light on dark) -> background level removed and contrast stretched -> dust specks
+    dropped -> cropped to the ink's bounding box -> scaled to fit 20x20 keeping aspect ratio (anti-aliased) -> placed in
     28x28 with its centre of mass at the centre.
     """
-    ink = _shrink(to_ink(image), WORKING_SIZE)
+    ink = _shrink(to_ink(_reduce_huge(image, WORKING_SIZE)), WORKING_SIZE)
     background = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
     ink = np.clip(ink - background, 0, None)
     peak = np.percentile(ink[ink > 0], 99) if (ink > 0).any() else 0.0
     if peak < MIN_INK:
         return None
-    ink = np.clip(ink / peak, 0, 1)
+    ink = _drop_specks(np.clip(ink / peak, 0, 1))
     rows, cols = np.nonzero(ink > 0.1)
     if len(rows) == 0:
         return None

@@ -114,3 +114,47 @@ def test_impossible_array_shapes_are_refused_clearly(shape):
 def test_text_arrays_are_refused_clearly():
     with pytest.raises(DrawingError, match="numeric"):
         drawing_to_digit(np.array([["a", "b"], ["c", "d"]]))
+
+
+def correlation(a, b):
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def test_photo_with_transparent_corners_reads_its_dark_strokes_not_its_paper():
+    photo = draw(mode="RGBA", background=(255, 255, 255, 255), ink=(0, 0, 0, 255))
+    plain = drawing_to_digit(photo.convert("RGB"))
+    cut = np.asarray(photo).copy()
+    cut[:40, :40, 3] = 0  # a rounded-corner screenshot, say
+    assert correlation(drawing_to_digit(cut), plain) > 0.95
+
+
+def test_picture_letterboxed_on_a_transparent_canvas_reads_its_strokes():
+    picture = draw(size=(300, 300), mode="RGB", background=(255, 255, 255), ink=(0, 0, 0))
+    canvas = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    canvas.paste(picture, (50, 50))
+    assert correlation(drawing_to_digit(canvas), drawing_to_digit(picture)) > 0.95
+
+
+def test_a_speck_of_dust_far_from_the_digit_changes_nothing():
+    paper = draw(mode="L", background=255, ink=0)
+    dusty = np.asarray(paper).copy()
+    dusty[3:5, 3:5] = 0
+    assert np.allclose(drawing_to_digit(dusty), drawing_to_digit(paper), atol=1e-6)
+
+
+def test_a_drawing_of_only_a_dot_is_still_drawn():
+    dot = np.full((100, 100), 255, dtype=np.uint8)
+    dot[40:50, 40:50] = 0
+    assert drawing_to_digit(dot) is not None
+
+
+def test_a_huge_photo_is_shrunk_before_float_copies_are_made():
+    import tracemalloc
+
+    photo = draw(size=(5000, 5000), mode="RGB", background=(255, 255, 255), ink=(0, 0, 0))
+    tracemalloc.start()
+    digit = drawing_to_digit(photo)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert_mnist_like(digit)
+    assert peak < 100e6, f"peak {peak / 1e6:.0f} MB for a 25-megapixel photo"
