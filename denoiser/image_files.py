@@ -5,7 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 25_000_000  # 5000 x 5000: far more than a digit needs, far less than a decompression bomb
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -16,7 +16,8 @@ class ImageFileError(ValueError):
 
 
 def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_FILE_BYTES) -> Image.Image:
-    """Open `path` as an image (first frame if animated), refusing what is too big before decoding it.
+    """Open `path` as an image (first frame if animated, turned upright by its EXIF orientation), refusing
+    what is too big before decoding it.
 
     Raises ImageFileError for a missing, empty, oversized, truncated, non-image or bomb file.
     """
@@ -31,15 +32,16 @@ def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: i
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)  # reads the header only
-            width, height = image.size
-            if width * height > max_pixels:
-                raise ImageFileError(
-                    f"the image is {width}x{height} pixels; the limit is {max_pixels // 1_000_000} megapixels: "
-                    "resize it (a digit needs only a few hundred pixels across)"
-                )
-            image.seek(0)  # animated GIF/PNG/WebP: the first frame
-            image.load()  # decodes now, inside the try, so truncated data is caught here
+            with Image.open(path) as image:  # reads the header only; the file is closed on leaving
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise ImageFileError(
+                        f"the image is {width}x{height} pixels; the limit is {max_pixels // 1_000_000} megapixels: "
+                        "resize it (a digit needs only a few hundred pixels across)"
+                    )
+                image.seek(0)  # animated GIF/PNG/WebP: the first frame
+                image.load()  # decodes now, inside the try, so truncated data is caught here
+                upright = ImageOps.exif_transpose(image)  # a phone photo as it was held (a copy, even if upright)
     except ImageFileError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -51,4 +53,4 @@ def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: i
         raise ImageFileError("this file is not an image we can read: upload a PNG or JPEG of a digit") from None
     except (OSError, SyntaxError, ValueError, EOFError) as error:
         raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
-    return image
+    return upright

@@ -95,3 +95,15 @@ def test_animated_gif_uses_its_first_frame(tmp_path):
     first.save(path, save_all=True, append_images=[second], duration=100, loop=0)
     digit = drawing_to_digit(read_image_file(path))
     assert digit is not None and digit.max() > 0.9
+
+
+def test_a_phone_photo_is_turned_upright_by_its_exif_orientation(tmp_path):
+    upright = seven(mode="RGB", size=(120, 160))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # how a phone held sideways stores it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to display
+    path = tmp_path / "phone.jpg"
+    stored.save(path, exif=exif, quality=95)
+    digit, expected = drawing_to_digit(read_image_file(path)), drawing_to_digit(upright)
+    assert np.corrcoef(digit.ravel(), expected.ravel())[0, 1] > 0.95
+
