@@ -44,8 +44,10 @@ def save_weights(model: torch.nn.Module, out_dir: str | Path, training: dict | N
 
 
 def _retrain_hint(folder: Path) -> str:
-    name = folder.name if folder.name in MODEL_NAMES else "default"
-    return f"restore it from git (git checkout -- {folder}) or retrain: python -m denoiser.train --model {name}"
+    """What to do about a broken weights folder: restore or retrain a shipped model; re-save any other."""
+    if folder.resolve().parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES:
+        return f"restore it from git (git checkout -- {folder}) or retrain: python -m denoiser.train --model {folder.name}"
+    return "save the model there again (save_weights or save_pretrained), or train one into it with --out-dir"
 
 
 def load_from_folder(folder: str | Path, device: str | torch.device | None = None) -> torch.nn.Module:
@@ -64,8 +66,8 @@ def load_from_folder(folder: str | Path, device: str | torch.device | None = Non
     if sha256_of(weights_path) != expected:
         raise WeightsError(f"{weights_path} is damaged (its SHA-256 does not match {config_path}): {_retrain_hint(folder)}")
     init_args = {name: config[name] for name in cls._hub_mixin_init_parameters if name in config}
-    model = cls(**init_args)
     try:
+        model = cls(**init_args)  # a hand-edited config can hold sizes no network has
         safetensors.torch.load_model(model, str(weights_path), strict=True)
     except Exception as error:  # safetensors raises several types for bad headers and shapes
         raise WeightsError(f"{weights_path} could not be loaded ({error}): {_retrain_hint(folder)}") from None

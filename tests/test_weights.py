@@ -46,7 +46,7 @@ def test_corrupt_weights_file_names_the_file_and_the_fix(tmp_path):
     data = bytearray(weights.read_bytes())
     data[-10:] = b"\x00" * 10
     weights.write_bytes(bytes(data))
-    with pytest.raises(WeightsError, match=r"model\.safetensors is damaged.*denoiser\.train"):
+    with pytest.raises(WeightsError, match=r"model\.safetensors is damaged.*save the model there again"):
         load_from_folder(tmp_path)
 
 
@@ -73,3 +73,22 @@ def test_garbled_config_is_reported_as_such(tmp_path):
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(WeightsError, match="not a valid model config"):
         load_from_folder(tmp_path)
+
+
+@pytest.mark.parametrize("width", ["abc", -1])
+def test_a_config_with_impossible_sizes_is_a_weights_error(tmp_path, width):
+    save_weights(UNetDenoiser(width=8), tmp_path)
+    config_path = tmp_path / "config.json"
+    config = json.loads(config_path.read_text())
+    config["width"] = width
+    config_path.write_text(json.dumps(config))
+    with pytest.raises(WeightsError, match="could not be loaded"):
+        load_from_folder(tmp_path)
+
+
+def test_a_broken_shipped_model_is_restored_from_git_or_retrained_by_its_name(tmp_path, monkeypatch):
+    monkeypatch.setattr("denoiser.weights.WEIGHTS_DIR", tmp_path)
+    save_weights(UNetDenoiser(width=8), tmp_path / "default")
+    (tmp_path / "default" / "model.safetensors").unlink()
+    with pytest.raises(WeightsError, match=r"git checkout -- .*default.*--model default"):
+        load_from_folder(tmp_path / "default")
