@@ -23,9 +23,11 @@ def check_factor(factor: float) -> float:
     return value
 
 
-def _check_kind(kind: str) -> None:
+def check_kind(kind: str) -> str:
+    """Return `kind`, or raise ValueError listing the kinds there are."""
     if kind not in NOISE_KINDS:
         raise ValueError(f"unknown noise kind {kind!r}; choose one of {', '.join(NOISE_KINDS)}")
+    return kind
 
 
 def sample_noise_field(
@@ -37,13 +39,14 @@ def sample_noise_field(
     Gaussian and speckle use N(0, 1); salt-and-pepper, dropout and Poisson use U(0, 1) (Poisson
     by inverse-CDF, so one uniform per pixel covers every level).
     """
-    _check_kind(kind)
+    check_kind(kind)
     if kind in ("gaussian", "speckle"):
         return torch.randn(shape, generator=generator, device=device)
     return torch.rand(shape, generator=generator, device=device)
 
 
 EXACT_POISSON_MAX_RATE = 100.0
+POISSON_CHUNK = 65_536  # pixels per inverse-CDF table: about 50 MB each at the largest rate
 
 
 def _poisson_counts(rate: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
@@ -58,13 +61,19 @@ def _poisson_counts(rate: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
     counts = (rate + rate.sqrt() * z).round().clamp_min(0.0)
     exact = (rate > 0) & (rate <= EXACT_POISSON_MAX_RATE)  # a zero rate always counts 0
     if exact.any():
-        lam, u = rate[exact].unsqueeze(-1), uniform[exact].unsqueeze(-1)  # (P, 1) against (K,)
-        top = float(lam.max())
+        lams, us = rate[exact], uniform[exact]  # (P,)
+        top = float(lams.max())
         max_count = int(top + 8 * top**0.5 + 12)  # beyond it the tail mass is below 1e-9
         ks = torch.arange(max_count + 1, dtype=rate.dtype, device=rate.device)  # (K,)
-        log_pmf = ks * torch.log(lam.clamp_min(1e-12)) - lam - torch.lgamma(ks + 1)
-        cdf = torch.cumsum(log_pmf.exp(), dim=-1)  # (P, K)
-        counts[exact] = (cdf < u).sum(dim=-1).to(rate.dtype)
+        log_factorials = torch.lgamma(ks + 1)
+        exact_counts = torch.empty_like(lams)
+        for start in range(0, len(lams), POISSON_CHUNK):  # (chunk, K) tables: bounded memory on whole test sets
+            lam = lams[start : start + POISSON_CHUNK].unsqueeze(-1)  # (C, 1) against (K,)
+            u = us[start : start + POISSON_CHUNK].unsqueeze(-1)
+            log_pmf = ks * torch.log(lam.clamp_min(1e-12)) - lam - log_factorials
+            cdf = torch.cumsum(log_pmf.exp(), dim=-1)  # (C, K)
+            exact_counts[start : start + POISSON_CHUNK] = (cdf < u).sum(dim=-1).to(rate.dtype)
+        counts[exact] = exact_counts
     return counts
 
 
@@ -83,10 +92,15 @@ def apply_noise(
     | poisson     | clip(Poisson(x * s) / s, 0, 1), s = 1 / max(factor, 0.001) ** 2   |
     | dropout     | each pixel set to 0 with probability factor                       |
     """
-    _check_kind(kind)
+    check_kind(kind)
+    if not images.is_floating_point():
+        raise TypeError(f"images must be a float tensor with values in [0, 1], got {images.dtype} (divide bytes by 255)")
+    if field.shape != images.shape:
+        raise ValueError(f"the noise field's shape {tuple(field.shape)} differs from the images' {tuple(images.shape)}")
     if isinstance(factor, torch.Tensor):
         if not bool(((factor >= 0) & (factor <= 1)).all()):
-            raise ValueError("noise factors must all be in [0, 1]")
+            low, high = factor.min().item(), factor.max().item()
+            raise ValueError(f"noise factors must all be in [0, 1], got values from {low} to {high}")
     else:
         factor = check_factor(factor)
     if kind == "gaussian":
@@ -94,15 +108,15 @@ def apply_noise(
     if kind == "speckle":
         return (images + factor * images * field).clamp(0.0, 1.0)
     if kind == "salt_pepper":
-        pepper = field < factor / 2
-        salt = (field >= factor / 2) & (field < factor)
+        pepper = field < factor / 2  # from both ends of [0, 1), so the pixels hit at a lower level
+        salt = field >= 1 - factor / 2  # stay hit, with the same value, at every higher level
         return torch.where(pepper, 0.0, torch.where(salt, 1.0, images))
     if kind == "dropout":
         return torch.where(field < factor, 0.0, images)
     floor = torch.clamp_min(factor, 0.001) if isinstance(factor, torch.Tensor) else max(factor, 0.001)
     scale = 1.0 / floor**2
-    counts = _poisson_counts(images * scale, field)
-    return (counts / scale).clamp(0.0, 1.0)
+    counts = _poisson_counts((images * scale).float(), field.float())  # float32 even for half-precision images
+    return (counts / scale).clamp(0.0, 1.0).to(images.dtype)
 
 
 def add_noise(

@@ -1,5 +1,7 @@
 """The noise kinds: the article's formula exactly, their statistics, reproducibility, and bad factors."""
 
+import itertools
+
 import pytest
 import torch
 
@@ -86,3 +88,30 @@ def test_factor_outside_unit_range_is_refused_with_a_clear_message(factor, digit
 def test_unknown_kind_is_refused_and_lists_the_choices(digits):
     with pytest.raises(ValueError, match="gaussian"):
         add_noise(digits, 0.4, "pink")
+
+
+@pytest.mark.parametrize("kind", ["salt_pepper", "dropout"])
+def test_pixels_hit_at_a_lower_level_stay_hit_with_the_same_value_at_higher_levels(kind, digits):
+    field = sample_noise_field(digits.shape, kind, torch.Generator().manual_seed(0))
+    factors = [step / 100 for step in range(0, 101, 5)]
+    for low, high in itertools.pairwise(factors):
+        at_low, at_high = apply_noise(digits, low, field, kind), apply_noise(digits, high, field, kind)
+        hit = at_low != digits
+        assert torch.equal(at_high[hit], at_low[hit]), f"{kind}: a pixel damaged at {low} changed at {high}"
+
+
+def test_integer_images_are_refused_with_a_hint_to_scale_them():
+    with pytest.raises(TypeError, match="255"):
+        add_noise(torch.full((1, 1, 28, 28), 200, dtype=torch.uint8), 0.4, "dropout")
+
+
+def test_a_noise_field_of_another_shape_is_refused(digits):
+    field = sample_noise_field((1, 1, 28, 28), "gaussian", torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match="shape"):
+        apply_noise(digits, 0.4, field, "gaussian")
+
+
+def test_poisson_noise_keeps_half_precision_images_in_their_dtype(digits):
+    noisy = add_noise(digits.half(), 0.3, "poisson", torch.Generator().manual_seed(0))
+    assert noisy.dtype == torch.float16
+    assert 0.0 <= noisy.min() and noisy.max() <= 1.0
