@@ -18,11 +18,12 @@ from denoiser import NOISE_KINDS, WeightsError, load_model
 from denoiser.demo import EMPTY_HINT, Demo
 from denoiser.device import pick_device
 from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, read_image_file
-from denoiser.noise import check_factor
+from denoiser.noise import check_factor, check_kind
+from denoiser.pipeline import check_seed
 from denoiser.preprocess import DrawingError, drawing_to_digit
 
 HERE = Path(__file__).resolve().parent
-MODEL_NAMES = ("default", "seed")
+MODEL_NAMES = ("default", "seed")  # the shipped models in the order the page shows them: ours first
 EXAMPLES = sorted(str(path) for path in (HERE / "examples").glob("*.png"))
 WORKERS = 2  # one model call per core; more would only make each call slower
 
@@ -78,18 +79,9 @@ DEVICE = next(DEMO.models["default"].parameters()).device
 def _controls(factor, kind, seed) -> tuple[float, str, int]:
     """Validated slider/kind/seed values, or a gr.Error that says what is allowed."""
     try:
-        factor = check_factor(factor)
+        return check_factor(factor), check_kind(kind), check_seed(seed)
     except ValueError as error:
         raise gr.Error(str(error)) from None
-    if kind not in NOISE_KINDS:
-        raise gr.Error(f"noise kind must be one of {', '.join(NOISE_KINDS)}, got {kind!r}")
-    try:
-        seed = int(seed)
-    except (TypeError, ValueError, OverflowError):
-        raise gr.Error(f"noise seed must be a whole number, got {seed!r}") from None
-    if not 0 <= seed < 2**63:
-        raise gr.Error(f"noise seed must be between 0 and 2**63 - 1, got {seed}")
-    return factor, kind, seed
 
 
 def on_canvas(editor: dict | None, factor, kind, seed, show_filters: bool, show_features: bool):

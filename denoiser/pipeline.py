@@ -26,9 +26,35 @@ class Denoised:
     psnr_reconstructed: dict[str, float] = field(default_factory=dict)
 
 
+def check_seed(seed) -> int:
+    """Return `seed` as an int, or raise ValueError saying a noise seed is a whole number in [0, 2**63)."""
+    try:
+        value = int(seed)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"noise seed must be a whole number, got {seed!r}") from None
+    if isinstance(seed, float) and seed != value:
+        raise ValueError(f"noise seed must be a whole number, got {seed!r}")
+    if not 0 <= value < 2**63:
+        raise ValueError(f"noise seed must be between 0 and 2**63 - 1, got {seed!r}")
+    return value
+
+
+def check_digit(digit) -> np.ndarray:
+    """`digit` as a `(28, 28)` float32 array in [0, 1], or a ValueError saying what was expected."""
+    array = np.asarray(digit)
+    if array.shape != (28, 28) or not (np.issubdtype(array.dtype, np.floating) or array.dtype == bool):
+        raise ValueError(
+            f"expected a (28, 28) float digit in [0, 1] (drawing_to_digit makes one), got {array.dtype} of shape {array.shape}"
+        )
+    array = np.ascontiguousarray(array, dtype=np.float32)  # flipped or strided views too
+    if not np.isfinite(array).all() or array.min() < 0 or array.max() > 1:
+        raise ValueError("the digit's pixels must be finite and in [0, 1]")
+    return array
+
+
 def noise_field(kind: str, seed: int) -> torch.Tensor:
     """The `(1, 1, 28, 28)` random field that (kind, seed) names."""
-    return sample_noise_field((1, 1, 28, 28), kind, torch.Generator().manual_seed(int(seed)))
+    return sample_noise_field((1, 1, 28, 28), kind, torch.Generator().manual_seed(check_seed(seed)))
 
 
 @torch.no_grad()
@@ -37,7 +63,7 @@ def denoise_digit(
 ) -> Denoised:
     """Damage `digit` `(28, 28)` with the (kind, seed) field at `factor`, and denoise it with each model."""
     factor = check_factor(factor)
-    clean = torch.from_numpy(np.asarray(digit, dtype=np.float32)).view(1, 1, 28, 28)
+    clean = torch.from_numpy(check_digit(digit)).view(1, 1, 28, 28)
     noisy = apply_noise(clean, factor, noise_field(kind, seed), kind)  # (1, 1, 28, 28)
     outputs = {}
     for name, model in models.items():
