@@ -47,7 +47,8 @@ def _stage_command(training: dict) -> str:
              "elastic_probability": "--elastic-probability",
              "noise_kinds": "--noise-kinds", "width": "--width", "factor_focus": "--factor-focus",
              "factor_focus_probability": "--factor-focus-probability", "cpu_bf16": "--cpu-bf16",
-             "seed": "--seed", "split_seed": "--split-seed", "val_fraction": "--val-fraction"}
+             "seed": "--seed", "split_seed": "--split-seed", "val_fraction": "--val-fraction",
+             "batch_size": "--batch-size", "limit": "--limit"}
     defaults = dataclasses.asdict(recipe_config("default"))
     training = with_split_seed(training)
     parts = ["python -m denoiser.train --model default --data-root ../shared/data"]

@@ -281,7 +281,8 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     return model, history
 
 
-def parse_args(argv: list[str] | None = None) -> TrainConfig:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of `python -m denoiser.train`; each flag's dest is a `TrainConfig` field."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(RECIPES), default="default")
     parser.add_argument("--data-root", default="../shared/data", help="folder holding MNIST/raw (torchvision layout)")
@@ -305,7 +306,34 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda when present)")
     parser.add_argument("--cpu-bf16", action="store_true", default=None,
                         help="bfloat16 mixed precision on CPU as well (CUDA always uses it)")
+    return parser
+
+
+def _check_ranges(parser: argparse.ArgumentParser, args: dict) -> None:
+    """Refuse impossible values before any data is loaded, naming the flag."""
+    def require(ok: bool, message: str) -> None:
+        if not ok:
+            parser.error(message)
+
+    for key in ("augment_probability", "elastic_probability", "factor_focus_probability"):
+        if args[key] is not None:
+            require(0 <= args[key] <= 1, f"--{key.replace('_', '-')} must be in [0, 1], got {args[key]}")
+    if args["val_fraction"] is not None:
+        require(0 <= args["val_fraction"] < 1, f"--val-fraction must be in [0, 1), got {args['val_fraction']}")
+    if args["factor_focus"]:
+        low, high = args["factor_focus"]
+        require(0 <= low <= high <= 1, f"--factor-focus needs 0 <= LOW <= HIGH <= 1, got {low} {high}")
+    for key in ("epochs", "batch_size", "width", "limit"):
+        if args[key] is not None:
+            require(args[key] >= 1, f"--{key.replace('_', '-')} must be at least 1, got {args[key]}")
+    if args["lr"] is not None:
+        require(args["lr"] > 0, f"--lr must be positive, got {args['lr']}")
+
+
+def parse_args(argv: list[str] | None = None) -> TrainConfig:
+    parser = build_parser()
     args = vars(parser.parse_args(argv))
+    _check_ranges(parser, args)
     if args["noise_kinds"]:
         unknown = set(args["noise_kinds"]) - set(NOISE_KINDS)
         if unknown:

@@ -1,7 +1,19 @@
 """Model cards give a command that really reproduces the weights, stage by stage."""
 
+import dataclasses
+
+import pytest
+
 from denoiser.card import _command, _held_out_sentence
-from denoiser.train import parse_args
+from denoiser.train import build_parser, parse_args
+
+WHERE_AND_HOW_IT_RUNS = {"model", "data_root", "download", "out_dir", "init_from", "device"}  # not part of a recipe
+EVERY_RECIPE_FLAG = [  # each set away from its default
+    "--epochs", "7", "--batch-size", "64", "--lr", "0.002", "--width", "24", "--augment-probability", "0.2",
+    "--elastic-probability", "0.3", "--factor-focus", "0.3", "0.5", "--factor-focus-probability", "0.4",
+    "--noise-kinds", "gaussian", "dropout", "--val-fraction", "0.2", "--limit", "500", "--seed", "3",
+    "--split-seed", "4", "--cpu-bf16",
+]
 
 
 def _stage(**settings) -> dict:
@@ -48,3 +60,22 @@ def test_a_refit_stage_keeps_holding_out_nothing_and_says_so():
     parsed = [parse_args(command.split()[3:]) for command in commands]
     assert [c.val_fraction for c in parsed] == [0.1, 0.0] and "--val-fraction" not in commands[0]
     assert "no validation" in _held_out_sentence(refit) and "10%" in _held_out_sentence(first)
+
+
+def test_every_recipe_flag_of_the_training_command_survives_the_card():
+    recipe_dests = {action.dest for action in build_parser()._actions if action.dest != "help"} - WHERE_AND_HOW_IT_RUNS
+    recorded = dataclasses.asdict(parse_args(EVERY_RECIPE_FLAG))
+    set_here = {key for key, value in recorded.items() if value != getattr(parse_args([]), key)}
+    assert recipe_dests <= set_here, f"add {sorted(recipe_dests - set_here)} to EVERY_RECIPE_FLAG"
+    command = _command("default", recorded)
+    assert dataclasses.asdict(parse_args(command.split()[3:])) == {**recorded, "data_root": "../shared/data"}
+
+
+@pytest.mark.parametrize("argv", [
+    ["--val-fraction", "1"], ["--augment-probability", "1.5"], ["--factor-focus", "0.5", "1.5"],
+    ["--factor-focus", "0.6", "0.4"], ["--epochs", "0"], ["--lr", "-1"],
+])
+def test_impossible_training_settings_are_refused_before_any_data_is_read(argv, capsys):
+    with pytest.raises(SystemExit):
+        parse_args(argv)
+    assert argv[0] in capsys.readouterr().err
