@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write-cards", action="store_true", help="also rewrite weights/<model>/README.md")
     parser.add_argument("--rows-from", help="re-render report and cards from a saved results.json, measuring nothing")
     args = parser.parse_args(argv)
+    if not all(0 <= factor <= 1 for factor in args.factors):
+        parser.error(f"--factors must all be in [0, 1], got {args.factors}")
 
     clean = load_mnist(args.data_root, train=False, download=args.download)[: args.limit]
     models = {name: load_model(name) for name in args.models}
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n{kind}: PSNR (dB)\n{markdown_table(rows, kind, 'psnr')}\n{kind}: SSIM\n{markdown_table(rows, kind, 'ssim')}")
     print(f"\nwrote {report}")
     if args.write_cards:
-        digits = len(clean)
+        digits = max(row["digits"] for row in rows)  # of the measurement, also when re-rendering saved rows
         for name in args.models:
             tables = (
                 f"Mean per-image PSNR in dB (noisy input in brackets) on {digits} test digits, by noise kind and factor; "

@@ -32,3 +32,19 @@ def test_evaluate_command_writes_report_and_plots(mnist_root, tmp_path):
     assert "## gaussian" in report and "## salt_pepper" in report and "| default |" in report
     for picture in ("psnr_vs_factor.png", "examples.png"):
         assert (tmp_path / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cards_re_rendered_from_saved_rows_count_the_digits_those_rows_measured(mnist_root, tmp_path, monkeypatch):
+    import shutil
+
+    from denoiser.weights import WEIGHTS_DIR
+
+    for name in ("seed", "default"):  # the cards are written into a copy, never the shipped folders
+        shutil.copytree(WEIGHTS_DIR / name, tmp_path / "weights" / name)
+    monkeypatch.setattr("denoiser.card.WEIGHTS_DIR", tmp_path / "weights")
+    common = ["--data-root", str(mnist_root), "--slow-filter-limit", "2", "--kinds", "gaussian", "--factors", "0.4"]
+    main([*common, "--limit", "6", "--out-dir", str(tmp_path / "measured")])
+    main([*common, "--limit", "3", "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards",
+          "--out-dir", str(tmp_path / "rendered")])
+    card = (tmp_path / "weights" / "default" / "README.md").read_text()
+    assert "on 6 test digits" in card and "on 3 test digits" not in card
