@@ -17,6 +17,7 @@ import torch
 
 import denoiser
 from denoiser.data import load_mnist
+from denoiser.evaluate import denoise_all
 from denoiser.features import feature_grids
 from denoiser.metrics import psnr
 from denoiser.pipeline import denoise_digit
@@ -37,8 +38,7 @@ def main() -> None:
     for name in MODEL_NAMES:
         on_gpu_model, on_cpu_model = denoiser.load_model(name), denoiser.load_model(name, device="cpu")
         with torch.no_grad():
-            on_gpu = torch.cat([on_gpu_model(batch.cuda()).cpu() for batch in noisy.split(1000)])
-            on_cpu = torch.cat([on_cpu_model(batch) for batch in noisy.split(1000)])
+            on_gpu, on_cpu = denoise_all(on_gpu_model, noisy), denoise_all(on_cpu_model, noisy)  # (N, 1, 28, 28) on the CPU
         result = denoise_digit(test[0, 0].numpy(), 0.4, "poisson", 3, {name: on_gpu_model})
         grids = feature_grids(on_gpu_model, noisy[:1])
         times = latencies_ms(on_gpu_model, repeats=500)

@@ -96,11 +96,15 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
         self.head = nn.Conv2d(w, 1, 1)
         self.pool = nn.MaxPool2d(2)
 
-    def logits(self, noisy: torch.Tensor) -> torch.Tensor:
-        """Pre-sigmoid output, `(N, 1, 28, 28)`."""
+    def _encode(self, noisy: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Encoder stages: `(N, w, 28, 28)`, `(N, 2w, 14, 14)` and the bottleneck `(N, 4w, 7, 7)`."""
         e1 = self.enc1(noisy)
         e2 = self.enc2(self.pool(e1))
-        b = self.bottleneck(self.pool(e2))
+        return e1, e2, self.bottleneck(self.pool(e2))
+
+    def logits(self, noisy: torch.Tensor) -> torch.Tensor:
+        """Pre-sigmoid output, `(N, 1, 28, 28)`."""
+        e1, e2, b = self._encode(noisy)
         d2 = self.dec2(torch.cat([self.up2(b), e2], dim=1))
         d1 = self.dec1(torch.cat([self.up1(d2), e1], dim=1))
         return self.head(d1)
@@ -108,9 +112,7 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
     def feature_maps(self, noisy: torch.Tensor) -> dict[str, torch.Tensor]:
         """Encoder activations stage by stage, for looking inside: name -> `(N, C, H, W)`."""
         w = self.enc1[0].out_channels
-        e1 = self.enc1(noisy)
-        e2 = self.enc2(self.pool(e1))
-        b = self.bottleneck(self.pool(e2))
+        e1, e2, b = self._encode(noisy)
         return {f"stage 1 ({w} @ 28x28)": e1, f"stage 2 ({2 * w} @ 14x14)": e2, f"bottleneck ({4 * w} @ 7x7)": b}
 
     def forward(self, noisy: torch.Tensor) -> torch.Tensor:

@@ -144,7 +144,7 @@ def damage(clean: torch.Tensor, config: TrainConfig, generator: torch.Generator)
     return noisy
 
 
-def loss_fn(model: torch.nn.Module, noisy: torch.Tensor, clean: torch.Tensor, kind: str) -> torch.Tensor:
+def loss_fn(model: torch.nn.Module, noisy: torch.Tensor, clean: torch.Tensor, loss: str) -> torch.Tensor:
     """"bce": binary cross-entropy (the article's); "bce+log_mse": BCE plus the mean per-image log10-MSE.
 
     log10-MSE is -PSNR / 10 up to a constant, so it weighs each image by its own error scale and
@@ -154,7 +154,7 @@ def loss_fn(model: torch.nn.Module, noisy: torch.Tensor, clean: torch.Tensor, ki
     """
     logits = model.logits(noisy).float()  # (N, 1, 28, 28); float32 even under bfloat16 autocast
     bce = F.binary_cross_entropy_with_logits(logits, clean)
-    if kind == "bce":
+    if loss == "bce":
         return bce
     mse = (torch.sigmoid(logits) - clean).pow(2).flatten(1).mean(dim=1)  # (N,)
     return bce + 0.1 * torch.log10(mse + 1e-5).mean()
