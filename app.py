@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 import torch
 
 from denoiser import NOISE_KINDS, WeightsError, load_model
@@ -84,14 +85,24 @@ def _controls(factor, kind, seed) -> tuple[float, str, int]:
         raise gr.Error(str(error)) from None
 
 
-def on_canvas(editor: dict | None, factor, kind, seed, show_filters: bool, show_features: bool):
-    """Live path for the sketchpad: its composite -> digit -> every picture and score."""
-    factor, kind, seed = _controls(factor, kind, seed)
+def read_sketch(editor: dict | None) -> np.ndarray | None:
+    """The sketchpad's composite as a `(28, 28)` digit, or None while it is blank.
+
+    It is kept in the session (a gr.State), so moving a control sends a few numbers, not the drawing:
+    resending the editor's layers on every slider step made a drag queue up seconds of uploads.
+    """
     composite = (editor or {}).get("composite")
     try:
-        digit = None if composite is None else drawing_to_digit(composite)
+        return None if composite is None else drawing_to_digit(composite)
     except DrawingError as error:
         raise gr.Error(f"Could not read the drawing: {error}") from None
+
+
+def on_canvas(digit: np.ndarray | None, factor, kind, seed, show_filters: bool, show_features: bool):
+    """Live path: the session's digit -> noisy -> every picture and score, for the controls' values."""
+    if factor is None or seed is None:  # a number box being retyped: wait for its next value
+        return (gr.skip(),) * 8
+    factor, kind, seed = _controls(factor, kind, seed)
     view = DEMO.render(digit, factor, kind, seed, show_filters, show_features)
     # A closed panel is left as it is (gr.skip), never blanked: two triggers a few ms apart can
     # both start before the browser marks the listener busy, and the answer computed with the
@@ -158,21 +169,28 @@ def build() -> gr.Blocks:
                                         elem_id="features-default", **panel)
             features_seed = gr.Image(label="seed encoder: conv, pool, ... down to the 4x4 bottleneck",
                                      elem_id="features-seed", **panel)
+        digit = gr.State(None)  # the current drawing as a 28x28 digit; every live listener reads it from here
         if EXAMPLES:
-            gr.Examples(EXAMPLES, inputs=sketch, label="Or start from an example")
+            gr.Examples(EXAMPLES, inputs=sketch, outputs=digit, fn=read_sketch, run_on_click=True,
+                        label="Or start from an example", api_visibility="private")
         with gr.Accordion("For readers of the tutorial", open=False):
             gr.Markdown(ABOUT)
 
-        inputs = [sketch, factor, kind, seed, show_filters, show_features]
+        inputs = [digit, factor, kind, seed, show_filters, show_features]
         outputs = [clean, noisy, default, seed_out, scores, filters, features_default, features_seed]
         show_filters.change(lambda on: gr.Gallery(visible=on), show_filters, filters, api_visibility="private")
         show_features.change(lambda on: gr.Row(visible=on), show_features, feature_row, api_visibility="private")
+        # A new drawing (a stroke, an upload, undo, clear) only updates the session's digit; the
+        # digit's change then reaches the live listener like any control does.
+        gr.on(triggers=[sketch.change, sketch.upload], fn=read_sketch, inputs=sketch, outputs=digit,
+              show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+        sketch.clear(None, js=SELECT_BRUSH)  # clearing drops the tool; pick the brush again
         # One listener for every live trigger: always_last then keeps one call running and one waiting
         # per browser tab, so answers land in order. With a listener per control, two calls could run
         # at once (WORKERS) and an older one, finishing last, would overwrite the newer pictures.
         # (Two triggers within a few ms can still both start; on_canvas makes that harmless for panels.)
         gr.on(
-            triggers=[sketch.change, factor.input, factor.release, kind.change, seed.change,
+            triggers=[digit.change, factor.input, factor.release, kind.change, seed.change,
                       show_filters.change, show_features.change],
             fn=on_canvas, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last",
             concurrency_id="model", api_visibility="private",

@@ -23,7 +23,7 @@ def main() -> None:
         for name, viewport, open_panels in [("screenshot", (1280, 900), False), ("screenshot-phone", (390, 844), False),
                                             ("screenshot-inside", (1280, 900), True)]:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-            page.goto(url, wait_until="networkidle")
+            page.goto(url, wait_until="load")  # not networkidle: the session heartbeat stays open
             page.wait_for_timeout(1500)
             draw_seven(page)
             wait_for_new_image(page, "default", None)

@@ -15,11 +15,26 @@ def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
     listener = live[0]
     assert listener.trigger_mode == "always_last"
     triggers = set(listener.targets)  # (block id, event name)
-    controls = {"sketch": "change", "factor": "input", "kind": "change", "seed": "change",
-                "show-filters": "change", "show-features": "change"}
+    controls = {"factor": "input", "kind": "change", "seed": "change", "show-filters": "change", "show-features": "change"}
     ids = {block.elem_id: block._id for block in app.demo.blocks.values() if getattr(block, "elem_id", None)}
     for elem_id, event in controls.items():
         assert (ids[elem_id], event) in triggers, f"{elem_id}.{event} does not reach the live listener"
+    digit = listener.inputs[0]
+    assert isinstance(digit, gr.State) and (digit._id, "change") in triggers  # a new drawing reaches it too
+
+
+def test_the_drawing_travels_once_per_change_not_with_every_slider_step():
+    """Sending the sketchpad with each step queued seconds of uploads behind a drag, out of order."""
+    (live,) = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.on_canvas]
+    assert not any(isinstance(block, gr.ImageEditor) for block in live.inputs)
+    readers = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.read_sketch]
+    sketch = next(block for block in app.demo.blocks.values() if getattr(block, "elem_id", None) == "sketch")
+    events = {target for reader in readers for target in reader.targets if target[0] == sketch._id}
+    assert {(sketch._id, "change"), (sketch._id, "upload")} <= events
+    assert all(reader.outputs == [live.inputs[0]] for reader in readers)  # each one writes the live listener's digit
+    assert any(all(target[0] != sketch._id for target in reader.targets) for reader in readers), (
+        "an example's click must read its drawing too: loading it fires no change of the sketchpad"
+    )
 
 
 def a_drawing() -> dict:
@@ -30,9 +45,16 @@ def a_drawing() -> dict:
 
 
 def test_a_closed_panel_is_left_alone_so_a_late_answer_cannot_blank_an_open_one():
-    closed = app.on_canvas(a_drawing(), 0.4, "gaussian", 0, False, False)
-    opened = app.on_canvas(a_drawing(), 0.4, "gaussian", 0, True, True)
+    digit = app.read_sketch(a_drawing())
+    closed = app.on_canvas(digit, 0.4, "gaussian", 0, False, False)
+    opened = app.on_canvas(digit, 0.4, "gaussian", 0, True, True)
     skip = gr.skip()
     assert closed[5] == skip and closed[6] == skip and closed[7] == skip
     assert len(opened[5]) == 4 and all(Path(path).exists() for path in opened[6:8])
     assert all(Path(path).exists() for path in closed[:4]) and "dB" in closed[4]  # the digit pictures always come
+
+
+def test_a_number_box_being_retyped_changes_nothing_and_raises_nothing():
+    digit = app.read_sketch(a_drawing())
+    assert app.on_canvas(digit, 0.4, "gaussian", None, False, False) == (gr.skip(),) * 8
+    assert app.on_canvas(digit, None, "gaussian", 3, False, False) == (gr.skip(),) * 8

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
+
+from denoiser.pipeline import noise_field
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -62,7 +64,7 @@ def draw_seven(page) -> None:
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
 def test_drawing_shows_three_images_and_the_slider_changes_them(browser, app_url, viewport):
     page = browser.new_page(viewport=viewport)
-    page.goto(app_url, wait_until="networkidle")
+    page.goto(app_url, wait_until="load")  # not networkidle: the session heartbeat stays open
     page.wait_for_timeout(1500)  # the page selects the brush itself once the editor has mounted
     draw_seven(page)
     clean = wait_for_new_image(page, "clean", None)
@@ -91,7 +93,7 @@ def test_drawing_shows_three_images_and_the_slider_changes_them(browser, app_url
 
 def test_the_filter_row_and_feature_panels_open_for_the_current_drawing(browser, app_url):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(app_url, wait_until="networkidle")
+    page.goto(app_url, wait_until="load")  # not networkidle: the session heartbeat stays open
     page.wait_for_timeout(1500)
     draw_seven(page)
     wait_for_new_image(page, "default", None)
@@ -104,4 +106,79 @@ def test_the_filter_row_and_feature_panels_open_for_the_current_drawing(browser,
     for element_id in ("features-default", "features-seed"):
         panel = pixels(page, wait_for_new_image(page, element_id, None))
         assert panel.shape[0] > 200 and panel.std() > 10  # several stages of real activity, not a blank
+    page.close()
+
+
+def open_app(browser, app_url, viewport=None):
+    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
+    page.goto(app_url, wait_until="load")  # not networkidle: the session heartbeat stays open
+    page.locator("#sketch canvas").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1500)  # the page selects the brush itself once the editor has mounted
+    return page
+
+
+def settled_scores(page, quiet_ms: int = 1500, timeout_ms: int = 30_000) -> str:
+    """The PSNR line once it has stopped changing for `quiet_ms` (every answer in flight has landed)."""
+    last, still, waited = None, 0, 0
+    while still < quiet_ms and waited < timeout_ms:
+        text = page.locator("#scores").inner_text()
+        still = still + 250 if text == last else 0
+        last = text
+        page.wait_for_timeout(250)
+        waited += 250
+    return last
+
+
+def test_clicking_an_example_shows_it_denoised(browser, app_url):
+    page = open_app(browser, app_url)
+    page.locator("button.gallery-item").first.click()
+    assert pixels(page, wait_for_new_image(page, "default", None)).max() > 100
+    assert "dB" in page.locator("#scores").inner_text()
+    page.close()
+
+
+def test_a_mouse_drag_of_the_slider_ends_on_the_pictures_for_where_it_stopped(browser, app_url):
+    """Answers to a fast drag must not land out of order: the last picture is the one for the final value."""
+    page = open_app(browser, app_url)
+    draw_seven(page)
+    wait_for_new_image(page, "noisy", None)
+    slider = page.locator("#factor input[type=range]").first
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 0.4 * box["width"], y)
+    page.mouse.down()
+    for step in range(1, 31):
+        page.mouse.move(box["x"] + (0.4 + 0.45 * step / 30) * box["width"], y)
+        page.wait_for_timeout(40)
+    page.mouse.up()
+    settled_scores(page)
+    factor = float(page.locator("#factor input[type=number]").first.input_value())
+    assert factor > 0.7
+    clean = pixels(page, image_source(page, "clean"))[::8, ::8] / 255.0  # (28, 28): the pictures are 8x upscaled
+    noisy = pixels(page, image_source(page, "noisy"))[::8, ::8].astype(int)
+    expected = np.clip(clean + factor * noise_field("gaussian", 0)[0, 0].numpy(), 0, 1) * 255
+    assert np.abs(noisy - expected).max() <= 2, f"the noisy picture is not the one for factor {factor}"
+    page.close()
+
+
+def test_an_uploaded_photo_is_read_as_a_digit(browser, app_url, tmp_path):
+    photo = Image.new("RGB", (1200, 900), "white")
+    ImageDraw.Draw(photo).line([(400, 200), (800, 200), (550, 750)], fill="black", width=60)
+    photo.save(tmp_path / "seven.jpg")
+    page = open_app(browser, app_url)
+    page.locator("#sketch input[type=file]").first.set_input_files(str(tmp_path / "seven.jpg"))
+    clean = pixels(page, wait_for_new_image(page, "clean", None))
+    assert clean.max() == 255 and clean[:16].max() == 0  # a light digit on black, centred like MNIST
+    page.close()
+
+
+def test_after_clearing_the_canvas_the_pen_draws_again(browser, app_url):
+    page = open_app(browser, app_url)
+    draw_seven(page)
+    first = wait_for_new_image(page, "default", None)
+    page.locator("#sketch button[aria-label='Clear canvas']").click()
+    page.wait_for_function("() => !document.querySelector('#default img')", timeout=20_000)
+    page.wait_for_timeout(1500)  # the brush is picked again once the cleared editor has settled
+    draw_seven(page)
+    assert wait_for_new_image(page, "default", first)
     page.close()
