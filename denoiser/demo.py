@@ -20,7 +20,7 @@ from PIL import Image
 
 from .features import feature_panel
 from .filters import CLASSICAL_FILTERS, apply_filter
-from .metrics import psnr, ssim
+from .metrics import PSNR_CAP_DB, psnr, ssim
 from .pipeline import Denoised, denoise_digit, upscale
 
 EMPTY_HINT = "Draw a digit on the canvas (or pick an example below) and it appears here: clean, noisy, and pulled back out."
@@ -111,9 +111,17 @@ class Demo:
 
 
 def scoreboard(result: Denoised) -> str:
-    """One line of Markdown: PSNR of the noisy input and of each reconstruction, with the gain."""
-    parts = [f"noisy **{result.psnr_noisy:.1f} dB**"]
-    for name, value in result.psnr_reconstructed.items():
-        parts.append(f"{name} model **{value:.1f} dB** ({value - result.psnr_noisy:+.1f})")
+    """One line of Markdown: PSNR of the noisy input and of each reconstruction, with the gain.
+
+    With no damage at all (factor 0) the noisy digit is the clean one: its PSNR is only the cap and a
+    "gain" against it means nothing, so the line says so instead.
+    """
+    if result.psnr_noisy >= PSNR_CAP_DB:
+        parts = ["noisy **= clean** (no noise at this level)"]
+        parts += [f"{name} model **{value:.1f} dB**" for name, value in result.psnr_reconstructed.items()]
+    else:
+        parts = [f"noisy **{result.psnr_noisy:.1f} dB**"]
+        for name, value in result.psnr_reconstructed.items():
+            parts.append(f"{name} model **{value:.1f} dB** ({value - result.psnr_noisy:+.1f})")
     return "PSNR against the clean digit (higher is better): " + " · ".join(parts)
 

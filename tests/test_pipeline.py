@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from denoiser import UNetDenoiser
+from denoiser.demo import scoreboard
 from denoiser.metrics import psnr
 from denoiser.pipeline import check_seed, denoise_digit, upscale
 from tests.conftest import make_digits
@@ -72,3 +73,13 @@ def test_upscale_turns_each_pixel_into_a_crisp_block_of_bytes():
     assert big.shape == (224, 224) and big.dtype == np.uint8
     assert np.array_equal(big[::8, ::8], (DIGIT * 255 + 0.5).astype(np.uint8))
     assert np.array_equal(big[5:8, 16:24], np.full((3, 8), big[0, 16]))
+
+
+def test_the_scoreboard_gives_each_model_its_gain_over_the_noisy_digit(models):
+    line = scoreboard(denoise_digit(DIGIT, 0.4, "gaussian", 0, models))
+    assert line.count("dB") == 3 and line.count("(+") + line.count("(-") == 2
+
+
+def test_with_no_noise_the_scoreboard_says_so_instead_of_a_meaningless_gain(models):
+    line = scoreboard(denoise_digit(DIGIT, 0.0, "gaussian", 0, models))
+    assert "no noise" in line and "100.0" not in line and "(-" not in line and "(+" not in line
