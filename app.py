@@ -55,6 +55,11 @@ CSS = """
 #sketch { max-width: 420px; margin: 0 auto; }
 .scores { min-height: 3em; }
 footer { display: none !important; }
+#filters .caption-label { white-space: normal; max-width: 100%; }
+@media (max-width: 640px) {  /* a phone: two filters a row, captions whole, no empty band below */
+  #filters .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
+  #filters, #filters .gallery-container, #filters .grid-wrap { height: auto !important; max-height: none !important; }
+}
 """
 
 # Gradio offers no "brush selected at start" option: click the Brush button once the editor mounts.

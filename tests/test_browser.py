@@ -182,3 +182,15 @@ def test_after_clearing_the_canvas_the_pen_draws_again(browser, app_url):
     draw_seven(page)
     assert wait_for_new_image(page, "default", first)
     page.close()
+
+
+def test_on_a_phone_the_filter_row_fits_the_screen(browser, app_url):
+    page = open_app(browser, app_url, {"width": 390, "height": 844})
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+    page.locator("#show-filters input").check()
+    page.wait_for_selector("#filters img", timeout=20_000)
+    edges = page.locator("#filters .thumbnail-item").evaluate_all(
+        "tiles => tiles.map(tile => tile.getBoundingClientRect().right)")
+    assert len(edges) == 4 and max(edges) <= 390, f"filter tiles end at {edges} on a 390 px screen"
+    page.close()
