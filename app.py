@@ -59,6 +59,15 @@ footer { display: none !important; }
 @media (max-width: 640px) {  /* a phone: two filters a row, captions whole, no empty band below */
   #filters .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
   #filters, #filters .gallery-container, #filters .grid-wrap { height: auto !important; max-height: none !important; }
+  /* and the pictures right under the drawing, above the controls, so a drag of the slider stays in view with them */
+  #live { flex-direction: column; flex-wrap: nowrap; }
+  #drawing-column, #results-column { display: contents; }
+  #sketch { order: 1; }
+  #results-column > .pair { order: 2; }
+  #scores { order: 3; }
+  #drawing-column > .form { order: 4; }
+  #drawing-column > .row { order: 5; }
+  #device { order: 6; }
 }
 """
 
@@ -143,8 +152,8 @@ def build() -> gr.Blocks:
     panel = {**picture, "height": None}  # feature panels keep their own tall shape
     with gr.Blocks(title="Denoising autoencoder, live") as demo:
         gr.Markdown(INTRO)
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=300):
+        with gr.Row(equal_height=False, elem_id="live"):
+            with gr.Column(scale=2, min_width=300, elem_id="drawing-column"):
                 sketch = gr.Sketchpad(
                     elem_id="sketch", label="Draw a digit (or upload a photo of one)", type="numpy",
                     canvas_size=(280, 280), fixed_canvas=True, height=400, layers=False, transforms=(), sources=("upload",),
@@ -155,7 +164,7 @@ def build() -> gr.Blocks:
                 with gr.Row():
                     seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="seed")
                     new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
-            with gr.Column(scale=3, min_width=300):
+            with gr.Column(scale=3, min_width=300, elem_id="results-column"):
                 with gr.Row(elem_classes="pair"):
                     clean = gr.Image(label="clean (what the model should get back)", elem_id="clean", **picture)
                     noisy = gr.Image(label="noisy (what the model sees)", elem_id="noisy", **picture)

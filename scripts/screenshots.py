@@ -2,6 +2,7 @@
 
     python -m scripts.screenshots
 Starts `python app.py`, draws a 7 with the mouse in Debian's Chromium, and writes docs/*.png.
+The page's emoji need a colour emoji font (Debian: apt-get install -y fonts-noto-color-emoji).
 """
 
 from __future__ import annotations

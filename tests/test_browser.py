@@ -194,3 +194,12 @@ def test_on_a_phone_the_filter_row_fits_the_screen(browser, app_url):
         "tiles => tiles.map(tile => tile.getBoundingClientRect().right)")
     assert len(edges) == 4 and max(edges) <= 390, f"filter tiles end at {edges} on a 390 px screen"
     page.close()
+
+
+def test_on_a_phone_the_pictures_and_the_slider_fit_one_screen(browser, app_url):
+    """Drawing at the top, then pictures, then the slider: a drag stays in view with what it changes."""
+    page = open_app(browser, app_url, {"width": 390, "height": 844})
+    top = {element_id: page.locator(f"#{element_id}").bounding_box() for element_id in ("sketch", "clean", "seed-out", "factor")}
+    assert top["sketch"]["y"] < top["clean"]["y"] < top["seed-out"]["y"] < top["factor"]["y"]
+    assert top["factor"]["y"] + top["factor"]["height"] - top["clean"]["y"] <= 844
+    page.close()
