@@ -134,9 +134,9 @@ def _centre_of_mass_shift(digit: np.ndarray) -> tuple[int, int]:
 def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     """The MNIST-style digit `(28, 28)` float32 in [0, 1] for a drawing or photo, or None if it is blank.
 
-    Steps: ink map (light on dark) -> background level removed and contrast stretched -> dust specks
-    dropped -> cropped to the ink's bounding box -> scaled to fit 20x20 keeping aspect ratio (anti-aliased) -> placed in
-    28x28 with its centre of mass at the centre.
+    Steps: huge inputs reduced -> ink map (light on dark) -> background level removed and contrast
+    stretched -> dust specks dropped -> cropped to the ink's bounding box -> scaled to fit 20x20 keeping
+    aspect ratio (anti-aliased) -> placed in 28x28 with its centre of mass at the centre.
     """
     ink = _shrink(to_ink(_reduce_huge(image, WORKING_SIZE)), WORKING_SIZE)
     background = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
