@@ -79,9 +79,13 @@ def recipe_config(model: str, **overrides) -> TrainConfig:
 def build_model(config: TrainConfig) -> torch.nn.Module:
     """A freshly initialised network for `config.model`, seeded, or the weights in `config.init_from`."""
     torch.manual_seed(config.seed)
-    if config.init_from:
-        return load_from_folder(config.init_from, device="cpu").train()
     cls = MODEL_CLASSES[config.model]
+    if config.init_from:
+        model = load_from_folder(config.init_from, device="cpu")
+        if not isinstance(model, cls):  # e.g. --model default --init-from weights/seed
+            raise ValueError(f"{config.init_from} holds a {type(model).__name__}; --model {config.model} "
+                             f"fine-tunes a {cls.__name__}")
+        return model.train()
     return cls() if config.model == "seed" else cls(width=config.width, batch_norm=config.batch_norm)
 
 

@@ -94,6 +94,13 @@ def test_fine_tuning_starts_from_the_given_weights(mnist_root, tmp_path):
     assert tuned[0]["loss"] < scratch[0]["loss"]
 
 
+def test_fine_tuning_another_architecture_is_refused_naming_both(mnist_root, tmp_path):
+    seed = recipe_config("seed", data_root=str(mnist_root), out_dir=str(tmp_path / "seed"), epochs=1, limit=64)
+    train(seed)
+    with pytest.raises(ValueError, match="holds a SeedAutoencoder; --model default fine-tunes a UNetDenoiser"):
+        train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, val_fraction=0.0, init_from=str(tmp_path / "seed")))
+
+
 def test_a_fine_tune_with_another_seed_holds_out_the_same_digits(mnist_root, tmp_path):
     train(quick_config(mnist_root, tmp_path / "first", epochs=1))
     reseeded = quick_config(mnist_root, tmp_path / "tuned", epochs=1, seed=1, init_from=str(tmp_path / "first"))
