@@ -116,7 +116,8 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
         "Data: `torchvision.datasets.MNIST` training split as found in `--data-root` (offline here: the first "
         "10,000 MNIST training digits). " + _held_out_sentence(training), "",
         "| setting | value |", "|---|---|", *_recipe_lines(training), "",
-        f"Reproduce with one command: `{_command(name, training)}` (fixed seeds: on a CPU with the same "
+        f"Reproduce with one command: `{_command(name, training)}`. It writes `runs/{name}/` and leaves the "
+        f"shipped `weights/{name}/` alone; copy the folder there to ship a result (fixed seeds: on a CPU with the same "
         "thread count the result repeats exactly, and an interrupted run resumes from `checkpoint.pt` to the "
         "same result; on a GPU the convolution kernels are not bit-reproducible"
         ", so a rerun lands close to, not exactly on, these numbers).", "",

@@ -33,7 +33,7 @@ class TrainConfig:
     model: str = "default"
     data_root: str = "../shared/data"
     download: bool = False
-    out_dir: str | None = None  # default: weights/<model>
+    out_dir: str | None = None  # default: runs/<model>, never the shipped weights/<model>
     epochs: int = 100
     batch_size: int = 128
     optimizer: str = "adam"  # "adam" (default model) or "adadelta" (the article's)
@@ -209,7 +209,7 @@ def make_optimizer(model: torch.nn.Module, config: TrainConfig, steps: int):
 def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     """Run (or resume) training as `config` says; return the model and per-epoch history."""
     device = pick_device(config.device)
-    out_dir = Path(config.out_dir or f"weights/{config.model}")
+    out_dir = Path(config.out_dir or f"runs/{config.model}")  # shipping a result is a deliberate copy
     checkpoint_path = out_dir / "checkpoint.pt"
     if config.init_from:
         check_same_held_out_digits(config)
@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", choices=sorted(RECIPES), default="default")
     parser.add_argument("--data-root", default="../shared/data", help="folder holding MNIST/raw (torchvision layout)")
     parser.add_argument("--download", action="store_true", help="download MNIST (needs internet)")
-    parser.add_argument("--out-dir", help="where to write config.json + model.safetensors (default weights/<model>)")
+    parser.add_argument("--out-dir", help="where to write config.json + model.safetensors (default runs/<model>)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float)

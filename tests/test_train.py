@@ -8,8 +8,9 @@ from denoiser.noise import apply_noise, sample_noise_field
 from denoiser.train import damage, held_out_split, recipe_config, train
 
 
-def quick_config(mnist_root, out_dir, **overrides):
-    settings = dict(data_root=str(mnist_root), out_dir=str(out_dir), epochs=3, width=8, batch_size=32, val_fraction=0.25)
+def quick_config(mnist_root, out_dir=None, **overrides):
+    settings = dict(data_root=str(mnist_root), out_dir=out_dir and str(out_dir), epochs=3, width=8, batch_size=32,
+                    val_fraction=0.25)
     return recipe_config("default", **{**settings, **overrides})
 
 
@@ -85,6 +86,13 @@ def test_run_that_produces_nan_stops_with_a_message(mnist_root, tmp_path, monkey
     with pytest.raises(FloatingPointError, match=r"diverged at epoch 1, step 1.*lower --lr"):
         train(quick_config(mnist_root, tmp_path, epochs=1))
     assert not (tmp_path / "model.safetensors").exists()
+
+
+def test_without_out_dir_a_run_writes_runs_not_the_shipped_weights(mnist_root, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    train(quick_config(mnist_root, epochs=1))  # no out_dir, as on a command line without --out-dir
+    assert (tmp_path / "runs" / "default" / "model.safetensors").is_file()
+    assert not (tmp_path / "weights").exists()
 
 
 def test_fine_tuning_starts_from_the_given_weights(mnist_root, tmp_path):
