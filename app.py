@@ -31,8 +31,9 @@ WORKERS = 2  # one model call per core; more would only make each call slower
 INTRO = """
 # ✏️ Denoising autoencoder, live
 
-Draw a digit. It is scaled to 28x28 like an MNIST digit (**clean**), buried under noise
-(**noisy**), and two convolutional autoencoders try to recover it. Slide the noise: the pattern
+Draw a digit, or upload a photo of one (the picture button beside the canvas). It is scaled to
+28x28 like an MNIST digit (**clean**), buried under noise (**noisy**), and two convolutional
+autoencoders try to recover it. Slide the noise: the pattern
 stays, only its strength changes. **seed** is the network from the well-known Keras tutorial
 (4.4k parameters, trained at noise 0.4 only); **default** is our U-Net, trained on every noise
 kind and level at once.
@@ -56,6 +57,12 @@ CSS = """
 .scores { min-height: 3em; }
 footer { display: none !important; }
 #filters .caption-label { white-space: normal; max-width: 100%; }
+/* labels wrap clear of the buttons Gradio lays over a block's top-right corner */
+#sketch [data-testid="block-label"] { max-width: calc(100% - 185px); white-space: normal; }
+.pixelated [data-testid="block-label"] { max-width: calc(100% - 44px); white-space: normal; }
+/* Gradio draws no focus ring on the slider or the radio buttons: keyboard users need one */
+#factor input[type=range]:focus-visible { outline: 2px solid var(--color-accent); outline-offset: 2px; }
+#kind label:has(input:focus-visible) { outline: 2px solid var(--color-accent); outline-offset: 1px; }
 @media (max-width: 640px) {  /* a phone: two filters a row, captions whole, no empty band below */
   #filters .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
   #filters, #filters .gallery-container, #filters .grid-wrap { height: auto !important; max-height: none !important; }
@@ -155,7 +162,7 @@ def build() -> gr.Blocks:
         with gr.Row(equal_height=False, elem_id="live"):
             with gr.Column(scale=2, min_width=300, elem_id="drawing-column"):
                 sketch = gr.Sketchpad(
-                    elem_id="sketch", label="Draw a digit (or upload a photo of one)", type="numpy",
+                    elem_id="sketch", label="Draw a digit", type="numpy",
                     canvas_size=(280, 280), fixed_canvas=True, height=400, layers=False, transforms=(), sources=("upload",),
                     brush=gr.Brush(default_size=11, colors=["#000000"], default_color="#000000", color_mode="fixed"),
                 )

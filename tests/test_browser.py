@@ -203,3 +203,40 @@ def test_on_a_phone_the_pictures_and_the_slider_fit_one_screen(browser, app_url)
     assert top["sketch"]["y"] < top["clean"]["y"] < top["seed-out"]["y"] < top["factor"]["y"]
     assert top["factor"]["y"] + top["factor"]["height"] - top["clean"]["y"] <= 844
     page.close()
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    across = a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+    return across and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+@pytest.mark.parametrize("width", [1280, 768, 360])
+def test_labels_stay_clear_of_the_buttons_over_them(browser, app_url, width):
+    """The canvas toolbar and the download buttons sit over the top of their blocks; labels must wrap short of them."""
+    page = open_app(browser, app_url, {"width": width, "height": 900})
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+    label = page.locator("#sketch [data-testid=block-label]").bounding_box()
+    toolbar = [page.locator(f"#sketch button[aria-label='{name}']").first.bounding_box() for name in ("Pan", "Zoom in")]
+    assert not any(_overlaps(label, button) for button in toolbar), f"{label} under the canvas toolbar {toolbar}"
+    for element_id in ("clean", "noisy", "default", "seed-out"):
+        label = page.locator(f"#{element_id} [data-testid=block-label]").bounding_box()
+        download = page.locator(f"#{element_id} button[aria-label=Download]").bounding_box()
+        assert not _overlaps(label, download), f"#{element_id}'s label {label} runs under its download button {download}"
+    page.close()
+
+
+@pytest.mark.parametrize("selector, focused", [("#factor", "#factor input[type=range]"), ("#kind", "#kind input")])
+def test_keyboard_focus_is_visible_on_the_slider_and_the_noise_kinds(browser, app_url, selector, focused):
+    page = open_app(browser, app_url)
+    page.locator("#seed input").first.focus()  # the focus elsewhere
+    before = page.locator(selector).screenshot()
+    page.locator(focused).first.focus()
+    page.keyboard.press("Shift+Tab")  # leave and come back by keyboard, so :focus-visible applies
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"document.activeElement.matches('{focused}:focus-visible')")
+    after = page.locator(selector).screenshot()
+    shots = [np.asarray(Image.open(io.BytesIO(shot)).convert("L"), dtype=int) for shot in (before, after)]
+    changed = int((np.abs(shots[0] - shots[1]) > 30).sum()) if shots[0].shape == shots[1].shape else 10**6
+    assert changed >= 50, f"only {changed} pixels show that {focused} has the keyboard's focus"
+    page.close()
