@@ -83,6 +83,16 @@ SELECT_BRUSH = """() => { const started = Date.now(); const timer = setInterval(
   const brush = document.querySelector('#sketch button[aria-label="Brush"]');
   if (brush) { brush.click(); clearInterval(timer); } else if (Date.now() - started > 10000) clearInterval(timer); }, 100); }"""
 
+# Example buttons show only a thumbnail, so a screen reader announced each as just "button": name
+# them after their files (digit_7.png -> "Example: digit 7") once the gallery has rendered.
+NAME_EXAMPLES = """() => { const started = Date.now(); const timer = setInterval(() => {
+  const buttons = document.querySelectorAll('button.gallery-item');
+  buttons.forEach(button => { const img = button.querySelector('img'); if (!img || !img.src) return;
+    const name = decodeURIComponent(img.src.split('/').pop().split('?')[0]).replace(/\\.[a-z]+$/i, '').replace(/_/g, ' ');
+    button.setAttribute('aria-label', 'Example: ' + name); });
+  const named = buttons.length && [...buttons].every(button => button.hasAttribute('aria-label'));
+  if (named || Date.now() - started > 10000) clearInterval(timer); }, 200); }"""
+
 
 def load_models() -> dict[str, torch.nn.Module]:
     """Both shipped models on the chosen device, or exit with the loader's message."""
@@ -227,6 +237,7 @@ def build() -> gr.Blocks:
             api_name="denoise", concurrency_id="model",
         )
         demo.load(None, None, None, js=SELECT_BRUSH)
+        demo.load(None, None, None, js=NAME_EXAMPLES)
     demo.queue(default_concurrency_limit=WORKERS, max_size=64)
     return demo
 

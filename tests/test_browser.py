@@ -240,3 +240,14 @@ def test_keyboard_focus_is_visible_on_the_slider_and_the_noise_kinds(browser, ap
     changed = int((np.abs(shots[0] - shots[1]) > 30).sum()) if shots[0].shape == shots[1].shape else 10**6
     assert changed >= 50, f"only {changed} pixels show that {focused} has the keyboard's focus"
     page.close()
+
+
+def test_example_buttons_are_named_for_screen_readers(browser, app_url):
+    page = open_app(browser, app_url)
+    page.wait_for_function("""() => { const buttons = [...document.querySelectorAll('button.gallery-item')];
+                                      return buttons.length && buttons.every(b => b.hasAttribute('aria-label')); }""",
+                           timeout=15_000)
+    names = page.locator("button.gallery-item").evaluate_all("buttons => buttons.map(b => b.getAttribute('aria-label'))")
+    files = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.png"))
+    assert names == [f"Example: {path.stem.replace('_', ' ')}" for path in files]
+    page.close()
