@@ -78,20 +78,27 @@ footer { display: none !important; }
 }
 """
 
+def _poll_js(step: str, every_ms: int) -> str:
+    """A browser callback that runs the JS function `step` every `every_ms` until it returns true, or 10 s pass.
+
+    Gradio mounts components after the page's load event and offers no "rendered" hook, so page
+    tweaks wait for the elements they need this way.
+    """
+    return ("() => { const started = Date.now(); const timer = setInterval(() => { "
+            f"if (({step})() || Date.now() - started > 10000) clearInterval(timer); }}, {every_ms}); }}")
+
+
 # Gradio offers no "brush selected at start" option: click the Brush button once the editor mounts.
-SELECT_BRUSH = """() => { const started = Date.now(); const timer = setInterval(() => {
-  const brush = document.querySelector('#sketch button[aria-label="Brush"]');
-  if (brush) { brush.click(); clearInterval(timer); } else if (Date.now() - started > 10000) clearInterval(timer); }, 100); }"""
+SELECT_BRUSH = _poll_js("""() => { const brush = document.querySelector('#sketch button[aria-label="Brush"]');
+  if (brush) brush.click(); return Boolean(brush); }""", 100)
 
 # Example buttons show only a thumbnail, so a screen reader announced each as just "button": name
 # them after their files (digit_7.png -> "Example: digit 7") once the gallery has rendered.
-NAME_EXAMPLES = """() => { const started = Date.now(); const timer = setInterval(() => {
-  const buttons = document.querySelectorAll('button.gallery-item');
+NAME_EXAMPLES = _poll_js("""() => { const buttons = [...document.querySelectorAll('button.gallery-item')];
   buttons.forEach(button => { const img = button.querySelector('img'); if (!img || !img.src) return;
     const name = decodeURIComponent(img.src.split('/').pop().split('?')[0]).replace(/\\.[a-z]+$/i, '').replace(/_/g, ' ');
     button.setAttribute('aria-label', 'Example: ' + name); });
-  const named = buttons.length && [...buttons].every(button => button.hasAttribute('aria-label'));
-  if (named || Date.now() - started > 10000) clearInterval(timer); }, 200); }"""
+  return buttons.length > 0 && buttons.every(button => button.hasAttribute('aria-label')); }""", 200)
 
 
 def load_models() -> dict[str, torch.nn.Module]:
