@@ -136,7 +136,8 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
 
     Steps: huge inputs reduced -> ink map (light on dark) -> background level removed and contrast
     stretched -> dust specks dropped -> cropped to the ink's bounding box -> scaled to fit 20x20 keeping
-    aspect ratio (anti-aliased) -> placed in 28x28 with its centre of mass at the centre.
+    aspect ratio (anti-aliased), its brightest pixel then full ink -> placed in 28x28 with its centre of
+    mass at the centre.
     """
     ink = _shrink(to_ink(_reduce_huge(image, WORKING_SIZE)), WORKING_SIZE)
     background = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
@@ -154,6 +155,7 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     target = (max(1, round(width * scale)), max(1, round(height * scale)))
     glyph = np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(target, Image.Resampling.LANCZOS))
     glyph = np.clip(glyph, 0, 1)
+    glyph = glyph / max(glyph.max(), 1e-6)  # a thin pen line shrinks to grey; MNIST strokes all peak at full ink
     digit = np.zeros((DIGIT_SIZE, DIGIT_SIZE), dtype=np.float32)
     top, left = (DIGIT_SIZE - target[1]) // 2, (DIGIT_SIZE - target[0]) // 2
     digit[top: top + target[1], left: left + target[0]] = glyph

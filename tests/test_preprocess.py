@@ -158,3 +158,12 @@ def test_a_huge_photo_is_shrunk_before_float_copies_are_made():
     tracemalloc.stop()
     assert_mnist_like(digit)
     assert peak < 100e6, f"peak {peak / 1e6:.0f} MB for a 25-megapixel photo"
+
+
+def test_a_thin_pen_line_on_a_big_canvas_keeps_full_ink_like_an_mnist_stroke():
+    """Shrunk 12x into the 20x20 box, a 3 px line is a quarter pixel wide: it stays thin, but not faint."""
+    canvas = Image.new("L", (300, 300), 255)
+    ImageDraw.Draw(canvas).line([(30, 30), (270, 270)], fill=0, width=3)
+    digit = drawing_to_digit(canvas)
+    assert digit.max() == pytest.approx(1.0)
+    assert (digit > 0.5).sum() <= 30  # one diagonal pixel wide, not thickened
