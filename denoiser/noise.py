@@ -104,28 +104,36 @@ def apply_noise(
     else:
         factor = check_factor(factor)
     if kind == "gaussian":
-        return (images + factor * field).clamp(0.0, 1.0)
-    if kind == "speckle":
-        return (images + factor * images * field).clamp(0.0, 1.0)
-    if kind == "salt_pepper":
+        noisy = (images + factor * field).clamp(0.0, 1.0)
+    elif kind == "speckle":
+        noisy = (images + factor * images * field).clamp(0.0, 1.0)
+    elif kind == "salt_pepper":
         pepper = field < factor / 2  # from both ends of [0, 1), so the pixels hit at a lower level
         salt = field >= 1 - factor / 2  # stay hit, with the same value, at every higher level
-        return torch.where(pepper, 0.0, torch.where(salt, 1.0, images))
-    if kind == "dropout":
-        return torch.where(field < factor, 0.0, images)
-    floor = torch.clamp_min(factor, 0.001) if isinstance(factor, torch.Tensor) else max(factor, 0.001)
-    scale = 1.0 / floor**2
-    counts = _poisson_counts((images * scale).float(), field.float())  # float32 even for half-precision images
-    return (counts / scale).clamp(0.0, 1.0).to(images.dtype)
+        noisy = torch.where(pepper, 0.0, torch.where(salt, 1.0, images))
+    elif kind == "dropout":
+        noisy = torch.where(field < factor, 0.0, images)
+    else:
+        floor = torch.clamp_min(factor, 0.001) if isinstance(factor, torch.Tensor) else max(factor, 0.001)
+        scale = 1.0 / floor**2
+        counts = _poisson_counts((images * scale).float(), field.float())  # float32 even for half-precision images
+        noisy = (counts / scale).clamp(0.0, 1.0)
+    return noisy.to(images.dtype)  # a float32 field or a float64 factor tensor must not change it
 
 
 def add_noise(
     images: torch.Tensor, factor: float, kind: str = "gaussian", generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """Return a noisy copy of `images` (values in [0, 1]) at level `factor` in [0, 1].
+    """Return a noisy copy of `images` (values in [0, 1]) at level `factor` in [0, 1], same dtype and device.
 
     For `kind="gaussian"` this is exactly the article's `clip(x + factor * N(0, 1), 0, 1)`.
-    Pass a seeded `torch.Generator` for reproducible noise.
+    Pass a seeded `torch.Generator` for reproducible noise. The noise is drawn on the generator's
+    device and then moved to the images', so a CPU generator gives the same noise on any device.
     """
-    field = sample_noise_field(images.shape, kind, generator, device=images.device)
+    if images.is_floating_point() and images.numel() and not bool(((images >= 0) & (images <= 1)).all()):
+        low, high = images.min().item(), images.max().item()
+        raise ValueError(f"images must have values in [0, 1], got values from {low} to {high} "
+                         "(divide 0..255 pixels by 255; clamp small overshoots)")
+    draw_on = generator.device if generator is not None else images.device
+    field = sample_noise_field(images.shape, kind, generator, device=draw_on).to(images.device)
     return apply_noise(images, factor, field, kind)

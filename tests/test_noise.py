@@ -111,7 +111,31 @@ def test_a_noise_field_of_another_shape_is_refused(digits):
         apply_noise(digits, 0.4, field, "gaussian")
 
 
-def test_poisson_noise_keeps_half_precision_images_in_their_dtype(digits):
-    noisy = add_noise(digits.half(), 0.3, "poisson", torch.Generator().manual_seed(0))
-    assert noisy.dtype == torch.float16
+@pytest.mark.parametrize(("kind", "dtype"), itertools.product(NOISE_KINDS, [torch.float16, torch.bfloat16, torch.float64]))
+def test_every_kind_keeps_the_images_dtype(kind, dtype, digits):
+    noisy = add_noise(digits.to(dtype), 0.3, kind, torch.Generator().manual_seed(0))
+    assert noisy.dtype == dtype
     assert 0.0 <= noisy.min() and noisy.max() <= 1.0
+
+
+@pytest.mark.parametrize("kind", NOISE_KINDS)
+def test_a_float64_factor_tensor_keeps_float32_images_float32(kind, digits):
+    factors = torch.full((len(digits), 1, 1, 1), 0.3, dtype=torch.float64)
+    field = sample_noise_field(digits.shape, kind, torch.Generator().manual_seed(0))
+    assert apply_noise(digits, factors, field, kind).dtype == torch.float32
+
+
+@pytest.mark.parametrize("bad", [255.0, -0.5, float("nan")])
+def test_images_outside_unit_range_are_refused_with_a_hint(bad, digits):
+    images = digits.clone()
+    images[0, 0, 0, 0] = bad  # one 0..255 pixel, a negative one, or a NaN is enough
+    with pytest.raises(ValueError, match=r"\[0, 1\].*divide 0\.\.255 pixels by 255"):
+        add_noise(images, 0.4)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_cpu_generator_gives_the_same_noise_on_cuda_images(digits):
+    on_cpu = add_noise(digits, 0.4, generator=torch.Generator().manual_seed(3))
+    on_cuda = add_noise(digits.cuda(), 0.4, generator=torch.Generator().manual_seed(3))
+    assert on_cuda.device.type == "cuda"
+    assert torch.allclose(on_cuda.cpu(), on_cpu)
