@@ -122,7 +122,8 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
     def fuse_for_inference(self) -> UNetDenoiser:
         """Fold each eval-mode batch norm into the conv before it (same outputs, fewer ops), in place.
 
-        The folded model has a different state dict, so fold only copies used for inference.
+        The result is exactly a `batch_norm=False` network, and its hub config says so from here on,
+        so `save_pretrained` / `push_to_hub` on a folded model write weights that reload as it.
         """
         self.eval()
         for block in (self.enc1, self.enc2, self.bottleneck, self.dec2, self.dec1):
@@ -130,6 +131,7 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
                 if isinstance(block[index + 1], nn.BatchNorm2d):
                     block[index] = fuse_conv_bn_eval(block[index], block[index + 1])
                     block[index + 1] = nn.Identity()
+        self._hub_mixin_config = {**self._hub_mixin_config, "batch_norm": False}
         return self
 
 
