@@ -12,6 +12,20 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
+DIGITS_SHAPE = (1, 28, 28)  # one grey MNIST-size channel per image
+
+
+def check_digit_batch(noisy: torch.Tensor) -> torch.Tensor:
+    """`noisy` if it is `(N, 1, 28, 28)`, else a ValueError saying so.
+
+    Without it a single `(1, 28, 28)` digit or a 32x32 image runs through the convolutions anyway:
+    the seed network then returns a `(1, 2, 28)` or `(N, 1, 28, 28)` tensor without complaint.
+    """
+    if noisy.dim() != 4 or tuple(noisy.shape[1:]) != DIGITS_SHAPE:
+        hint = "; add a batch dimension: x[None]" if tuple(noisy.shape) == DIGITS_SHAPE else ""
+        raise ValueError(f"expected noisy digits of shape (N, 1, 28, 28), got {tuple(noisy.shape)}{hint}")
+    return noisy
+
 
 def _keras_init(module: nn.Module) -> None:
     """Glorot-uniform weights and zero biases: what Keras layers start from."""
@@ -46,11 +60,11 @@ class SeedAutoencoder(nn.Module, PyTorchModelHubMixin):
 
     def logits(self, noisy: torch.Tensor) -> torch.Tensor:
         """Pre-sigmoid output, `(N, 1, 28, 28)`; training uses it for a stable BCE."""
-        return self.decoder(self.encoder(noisy))
+        return self.decoder(self.encoder(check_digit_batch(noisy)))
 
     def feature_maps(self, noisy: torch.Tensor) -> dict[str, torch.Tensor]:
         """Encoder activations after each conv+ReLU and pool, for looking inside: name -> `(N, C, H, W)`."""
-        maps, x = {}, noisy
+        maps, x = {}, check_digit_batch(noisy)
         names = ["conv 1 (16 @ 28x28)", None, "pool 1 (14x14)", "conv 2 (8 @ 14x14)", None, "pool 2 (7x7)",
                  "conv 3 (8 @ 7x7)", None, "bottleneck (8 @ 4x4)"]
         for name, layer in zip(names, self.encoder, strict=True):
@@ -98,7 +112,7 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
 
     def _encode(self, noisy: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Encoder stages: `(N, w, 28, 28)`, `(N, 2w, 14, 14)` and the bottleneck `(N, 4w, 7, 7)`."""
-        e1 = self.enc1(noisy)
+        e1 = self.enc1(check_digit_batch(noisy))
         e2 = self.enc2(self.pool(e1))
         return e1, e2, self.bottleneck(self.pool(e2))
 

@@ -345,6 +345,11 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         args["noise_kinds"] = tuple(args["noise_kinds"])
     if args["factor_focus"]:
         args["factor_focus"] = tuple(args["factor_focus"])
+    if args["device"]:
+        try:
+            pick_device(args["device"])
+        except (ValueError, RuntimeError) as error:  # no CUDA here, or a name torch does not know
+            parser.error(f"--device: {error}")
     return recipe_config(args.pop("model"), **args)
 
 

@@ -73,7 +73,7 @@ def test_every_recipe_flag_of_the_training_command_survives_the_card():
 
 @pytest.mark.parametrize("argv", [
     ["--val-fraction", "1"], ["--augment-probability", "1.5"], ["--factor-focus", "0.5", "1.5"],
-    ["--factor-focus", "0.6", "0.4"], ["--epochs", "0"], ["--lr", "-1"],
+    ["--factor-focus", "0.6", "0.4"], ["--epochs", "0"], ["--lr", "-1"], ["--device", "gpu"],
 ])
 def test_impossible_training_settings_are_refused_before_any_data_is_read(argv, capsys):
     with pytest.raises(SystemExit):

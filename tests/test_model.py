@@ -1,5 +1,6 @@
 """The two architectures: the article's layer plan, shapes and ranges."""
 
+import pytest
 import torch
 
 from denoiser import SeedAutoencoder, UNetDenoiser
@@ -55,3 +56,15 @@ def test_fusing_batch_norm_keeps_the_outputs():
     x = torch.rand(4, 1, 28, 28)
     expected = model(x)
     assert torch.allclose(model.fuse_for_inference()(x), expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [SeedAutoencoder, UNetDenoiser])
+@pytest.mark.parametrize("shape", [(1, 28, 28), (2, 1, 32, 32), (2, 3, 28, 28)])
+def test_inputs_that_are_not_a_batch_of_28x28_digits_are_refused(cls, shape):
+    with pytest.raises(ValueError, match=r"shape \(N, 1, 28, 28\)"):
+        cls().eval()(torch.rand(shape))
+
+
+def test_a_single_unbatched_digit_gets_a_hint_to_add_the_batch_dimension():
+    with pytest.raises(ValueError, match=r"add a batch dimension: x\[None\]"):
+        SeedAutoencoder().eval()(torch.rand(1, 28, 28))
