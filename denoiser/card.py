@@ -104,10 +104,12 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
         "---", "library_name: pytorch", "license: mit", "datasets:", "- mnist",
         "tags:", "- denoising", "- autoencoder", "- pytorch_model_hub_mixin", "---", "",
         f"# `{name}`: {config['architecture']}", "", SUMMARIES[name], "",
-        "## Use", "", "```python", "import denoiser",
-        f'model = denoiser.load_model("{name}")          # from weights/{name}/, no network needed',
-        "noisy = denoiser.add_noise(clean, 0.4)         # clean: (N, 1, 28, 28) in [0, 1], light on black",
-        "denoised = model(noisy)                        # same shape, in [0, 1]",
+        "## Use", "", "```python", "import torch", "import denoiser", "",
+        f'model = denoiser.load_model("{name}")          # from weights/{name}/, no network needed; CUDA when present',
+        "device = next(model.parameters()).device",
+        "noisy = denoiser.add_noise(clean.to(device), 0.4)  # clean: (N, 1, 28, 28) in [0, 1], light on black",
+        "with torch.no_grad():",
+        "    denoised = model(noisy)                    # same shape, in [0, 1]",
         "```", "",
         f"`{config['architecture']}.from_pretrained(\"weights/{name}\")` and `push_to_hub` work too "
         "(huggingface_hub's PyTorchModelHubMixin); `config.json` also holds the SHA-256 of "
