@@ -32,7 +32,7 @@ def check_seed(seed) -> int:
         value = int(seed)
     except (TypeError, ValueError, OverflowError):
         raise ValueError(f"noise seed must be a whole number, got {seed!r}") from None
-    if isinstance(seed, float) and seed != value:
+    if isinstance(seed, (float, np.floating)) and seed != value:
         raise ValueError(f"noise seed must be a whole number, got {seed!r}")
     if not 0 <= value < 2**63:
         raise ValueError(f"noise seed must be between 0 and 2**63 - 1, got {seed!r}")

@@ -24,7 +24,10 @@ class DrawingError(ValueError):
 
 
 def _as_float_array(image: Image.Image | np.ndarray) -> np.ndarray:
-    """`(H, W)`, `(H, W, 3)` or `(H, W, 4)` float64 in [0, 1] from a PIL image or any numeric array."""
+    """`(H, W)`, `(H, W, 3)` or `(H, W, 4)` float64 in [0, 1] from a PIL image or any numeric array.
+
+    Integer arrays, and float arrays with values above 1, are read as 0..255 (or 0..65535 past 255).
+    """
     if isinstance(image, Image.Image):
         if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
             array = np.asarray(image, dtype=np.float64)
@@ -38,10 +41,11 @@ def _as_float_array(image: Image.Image | np.ndarray) -> np.ndarray:
         return array.astype(np.float64)
     if not np.issubdtype(array.dtype, np.number):
         raise DrawingError(f"expected a numeric image array, got dtype {array.dtype}")
-    array = array.astype(np.float64)
-    if np.issubdtype(np.asarray(image).dtype, np.integer):
-        array /= 65535.0 if array.max(initial=0) > 255 else 255.0
-    return np.clip(np.nan_to_num(array), 0, 1)
+    array = np.nan_to_num(array.astype(np.float64))
+    peak = array.max(initial=0)
+    if np.issubdtype(np.asarray(image).dtype, np.integer) or peak > 1:  # floats above 1: 0..255 or 16-bit pixels
+        array /= 65535.0 if peak > 255 else 255.0
+    return np.clip(array, 0, 1)
 
 
 def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
@@ -91,7 +95,7 @@ def _reduce_huge(image: Image.Image | np.ndarray, size: int) -> Image.Image | np
             image = image.convert("RGBA" if "transparency" in image.info else "RGB")
         return image.reduce(factor)
     array = np.asarray(image)
-    factor = max(array.shape[:2]) // size if array.ndim >= 2 else 0
+    factor = min(max(array.shape[:2]) // size, min(array.shape[:2])) if array.ndim >= 2 else 0  # a block per row at least
     if factor < 2 or not np.issubdtype(array.dtype, np.number):
         return image
     height, width = array.shape[0] // factor * factor, array.shape[1] // factor * factor

@@ -98,6 +98,18 @@ def test_sixteen_bit_and_float_inputs_agree_with_eight_bit():
     assert np.allclose(drawing_to_digit(eight / 255.0), reference, atol=1e-4)
 
 
+def test_float_arrays_of_0_to_255_pixels_read_like_the_bytes_they_came_from():
+    photo = np.asarray(draw(mode="L", background=200, ink=40))  # dark pen on grey paper
+    assert np.allclose(drawing_to_digit(photo.astype(np.float32)), drawing_to_digit(photo), atol=1e-4)
+
+
+def test_a_very_flat_wide_array_is_read_not_refused_as_having_no_pixels():
+    strip = np.zeros((4, 3000), np.uint8)
+    strip[1:3, 500:2500] = 255  # shrinking it by whole 5x5 blocks used to leave zero rows
+    digit = drawing_to_digit(strip)
+    assert digit is None or digit.shape == (28, 28)
+
+
 def test_palette_image_with_a_transparent_index():
     image = draw(mode="P", background=0, ink=1)
     image.putpalette([255, 255, 255, 0, 0, 0])  # index 0 white (and transparent), index 1 black
