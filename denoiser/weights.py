@@ -47,7 +47,7 @@ def _retrain_hint(folder: Path) -> str:
     """What to do about a broken weights folder: restore or retrain a shipped model; re-save any other."""
     if folder.resolve().parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES:
         return f"restore it from git (git checkout -- {folder}) or retrain: python -m denoiser.train --model {folder.name}"
-    return "save the model there again (save_weights or save_pretrained), or train one into it with --out-dir"
+    return "save the model there again with denoiser.weights.save_weights, or train one into it with --out-dir"
 
 
 def load_from_folder(folder: str | Path, device: str | torch.device | None = None) -> torch.nn.Module:
@@ -59,6 +59,13 @@ def load_from_folder(folder: str | Path, device: str | torch.device | None = Non
             raise WeightsError(f"{path} is missing: {_retrain_hint(folder)}")
     try:
         config = json.loads(config_path.read_text())
+        missing = [key for key in ("architecture", "weights_sha256") if key not in config]
+        if missing:  # e.g. a plain save_pretrained / Hub folder, which records neither
+            raise WeightsError(
+                f"{config_path} has no {' or '.join(missing)} entry, which save_weights records and this loader checks: "
+                f"load such a folder with UNetDenoiser.from_pretrained or SeedAutoencoder.from_pretrained, "
+                f"or {_retrain_hint(folder)}"
+            )
         cls = ARCHITECTURES[config["architecture"]]
         expected = config["weights_sha256"]
     except (ValueError, KeyError, TypeError) as error:
@@ -75,7 +82,7 @@ def load_from_folder(folder: str | Path, device: str | torch.device | None = Non
 
 
 def prepare_for_inference(model: torch.nn.Module) -> torch.nn.Module:
-    """Batch norm folded into convs and channels-last weights: the same outputs, faster on a CPU."""
+    """Batch norm folded into convs and channels-last weights: the same outputs with fewer ops, for inference only."""
     if hasattr(model, "fuse_for_inference"):
         model.fuse_for_inference()
     return model.to(memory_format=torch.channels_last)
@@ -85,7 +92,9 @@ def load_model(name: str = "default", device: str | torch.device | None = None) 
     """The shipped model `name` ("seed": the article's, "default": ours), in eval mode on `device`.
 
     Call it on `(N, 1, 28, 28)` noisy digits in [0, 1] (light strokes on black); it returns the
-    denoised digits, same shape, in [0, 1]. `device` defaults to CUDA when present, else CPU.
+    denoised digits, same shape, in [0, 1]. `device` defaults to CUDA when present, else CPU. Batch
+    norm comes folded into the convolutions, so this copy is for inference; to train or fine-tune,
+    pass the folder to `python -m denoiser.train --init-from`.
     """
     if name not in MODEL_NAMES:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")

@@ -121,3 +121,9 @@ def test_a_broken_shipped_model_is_restored_from_git_or_retrained_by_its_name(tm
     (tmp_path / "default" / "model.safetensors").unlink()
     with pytest.raises(WeightsError, match=r"git checkout -- .*default.*--model default"):
         load_from_folder(tmp_path / "default")
+
+
+def test_a_plain_save_pretrained_folder_is_refused_pointing_at_from_pretrained(tmp_path):
+    UNetDenoiser(width=8).save_pretrained(tmp_path)  # no architecture, no checksum: the Hub's own format
+    with pytest.raises(WeightsError, match=r"no architecture or weights_sha256 entry.*UNetDenoiser\.from_pretrained"):
+        load_from_folder(tmp_path)
