@@ -76,8 +76,12 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
             return alpha * ((1.0 - grey) if strokes_are_dark else grey)
         # Mostly opaque: a picture with transparent margins or corners. Lay it on its own paper colour.
         grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque])
-    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
-    return (1.0 - grey) if np.median(border) > 0.5 else grey
+    return (1.0 - grey) if _border_median(grey) > 0.5 else grey
+
+
+def _border_median(values: np.ndarray) -> float:
+    """Median of the outermost rows and columns of `(H, W)` `values`: what the background shows."""
+    return float(np.median(np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])))
 
 
 def _reduce_huge(image: Image.Image | np.ndarray, size: int) -> Image.Image | np.ndarray:
@@ -117,14 +121,17 @@ def _drop_specks(ink: np.ndarray) -> np.ndarray:
     return np.where(np.isin(labels, specks), 0.0, ink)
 
 
+def _resize_to_fit(ink: np.ndarray, size: int, resample: Image.Resampling) -> np.ndarray:
+    """`ink` `(H, W)` resized, aspect ratio kept, so that its longer side is `size` (float32)."""
+    height, width = ink.shape
+    scale = size / max(height, width)
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))  # PIL sizes are (W, H)
+    return np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(target, resample))
+
+
 def _shrink(ink: np.ndarray, size: int) -> np.ndarray:
     """Box-filter `ink` so its longer side is at most `size` (keeps huge uploads cheap)."""
-    height, width = ink.shape
-    if max(height, width) <= size:
-        return ink
-    scale = size / max(height, width)
-    target = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(target, Image.Resampling.BOX))
+    return ink if max(ink.shape) <= size else _resize_to_fit(ink, size, Image.Resampling.BOX)
 
 
 def _centre_of_mass_shift(digit: np.ndarray) -> tuple[int, int]:
@@ -144,8 +151,7 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     mass at the centre.
     """
     ink = _shrink(to_ink(_reduce_huge(image, WORKING_SIZE)), WORKING_SIZE)
-    background = np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
-    ink = np.clip(ink - background, 0, None)
+    ink = np.clip(ink - _border_median(ink), 0, None)
     peak = np.percentile(ink[ink > 0], 99) if (ink > 0).any() else 0.0
     if peak < MIN_INK:
         return None
@@ -154,19 +160,16 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     if len(rows) == 0:
         return None
     crop = ink[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
-    height, width = crop.shape
-    scale = BOX_SIZE / max(height, width)
-    target = (max(1, round(width * scale)), max(1, round(height * scale)))
-    glyph = np.asarray(Image.fromarray(crop.astype(np.float32), mode="F").resize(target, Image.Resampling.LANCZOS))
-    glyph = np.clip(glyph, 0, 1)
+    glyph = np.clip(_resize_to_fit(crop, BOX_SIZE, Image.Resampling.LANCZOS), 0, 1)  # (h, w), longer side 20
     glyph = glyph / max(glyph.max(), 1e-6)  # a thin pen line shrinks to grey; MNIST strokes all peak at full ink
+    height, width = glyph.shape
     digit = np.zeros((DIGIT_SIZE, DIGIT_SIZE), dtype=np.float32)
-    top, left = (DIGIT_SIZE - target[1]) // 2, (DIGIT_SIZE - target[0]) // 2
-    digit[top: top + target[1], left: left + target[0]] = glyph
+    top, left = (DIGIT_SIZE - height) // 2, (DIGIT_SIZE - width) // 2
+    digit[top: top + height, left: left + width] = glyph
     if digit.sum() <= 0:
         return None
     shift_rows, shift_cols = _centre_of_mass_shift(digit)
     # Keep the whole glyph inside the field: limit the shift by the free margin on each side.
-    shift_rows = int(np.clip(shift_rows, -top, DIGIT_SIZE - top - target[1]))
-    shift_cols = int(np.clip(shift_cols, -left, DIGIT_SIZE - left - target[0]))
+    shift_rows = int(np.clip(shift_rows, -top, DIGIT_SIZE - top - height))
+    shift_cols = int(np.clip(shift_cols, -left, DIGIT_SIZE - left - width))
     return np.roll(digit, (shift_rows, shift_cols), axis=(0, 1))
