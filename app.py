@@ -100,6 +100,26 @@ NAME_EXAMPLES = _poll_js("""() => { const buttons = [...document.querySelectorAl
     button.setAttribute('aria-label', 'Example: ' + name); });
   return buttons.length > 0 && buttons.every(button => button.hasAttribute('aria-label')); }""", 200)
 
+# The editor reports a stroke several hundred ms after the pen lifts, with the picture as it was then,
+# and a Clear in that gap is reported first: the late stroke then brought the cleared digit back, to
+# stay. So the page notes when the canvas was last cleared and when content last went onto it (pen
+# down on the canvas, a key, an upload, a drop, an example); a report made while the clear is the
+# newer of the two is sent as blank.
+TRACK_SKETCH_EDITS = """() => {
+  const inside = (event, selector) => event.target instanceof Element && event.target.closest(selector);
+  const content = () => { window.sketchContentAt = performance.now(); };
+  document.addEventListener('pointerdown', event => {
+    if (inside(event, '#sketch canvas, button.gallery-item')) content();
+  }, true);
+  document.addEventListener('keydown', event => { if (inside(event, '#sketch, button.gallery-item')) content(); }, true);
+  document.addEventListener('change', event => { if (inside(event, '#sketch input[type=file]')) content(); }, true);
+  document.addEventListener('drop', event => { if (inside(event, '#sketch')) content(); }, true);
+  document.addEventListener('click', event => {
+    if (inside(event, '#sketch button[aria-label="Clear canvas"]')) window.sketchClearedAt = performance.now();
+  }, true);
+}"""
+BLANK_IF_CLEARED_SINCE = "(editor) => ((window.sketchClearedAt || 0) > (window.sketchContentAt || 0) ? null : editor)"
+
 
 def load_models() -> dict[str, torch.nn.Module]:
     """Both shipped models on the chosen device, or exit with the loader's message."""
@@ -221,7 +241,7 @@ def build() -> gr.Blocks:
         # A new drawing (a stroke, an upload, undo, clear) only updates the session's digit; the
         # digit's change then reaches the live listener like any control does.
         gr.on(triggers=[sketch.change, sketch.upload], fn=read_sketch, inputs=sketch, outputs=digit,
-              show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+              js=BLANK_IF_CLEARED_SINCE, show_progress="hidden", trigger_mode="always_last", api_visibility="private")
         sketch.clear(None, js=SELECT_BRUSH)  # clearing drops the tool; pick the brush again
         # One listener for every live trigger: always_last then keeps one call running and one waiting
         # per browser tab, so answers land in order. With a listener per control, two calls could run
@@ -245,6 +265,7 @@ def build() -> gr.Blocks:
         )
         demo.load(None, None, None, js=SELECT_BRUSH)
         demo.load(None, None, None, js=NAME_EXAMPLES)
+        demo.load(None, None, None, js=TRACK_SKETCH_EDITS)
     demo.queue(default_concurrency_limit=WORKERS, max_size=64)
     return demo
 

@@ -184,6 +184,19 @@ def test_after_clearing_the_canvas_the_pen_draws_again(browser, app_url):
     page.close()
 
 
+def test_clearing_right_after_a_stroke_leaves_the_canvas_blank(browser, app_url):
+    """The editor reports a stroke late; a Clear in between must still win (it lost about one time in three)."""
+    page = open_app(browser, app_url)
+    for delay_ms in (400, 500, 600, 400, 500, 600):
+        draw_seven(page)
+        page.wait_for_timeout(delay_ms)
+        page.locator("#sketch button[aria-label='Clear canvas']").click()
+        settled_scores(page)
+        assert image_source(page, "clean") is None, f"the cleared digit came back ({delay_ms} ms from stroke to Clear)"
+        page.wait_for_timeout(300)
+    page.close()
+
+
 def test_on_a_phone_the_filter_row_fits_the_screen(browser, app_url):
     page = open_app(browser, app_url, {"width": 390, "height": 844})
     page.locator("button.gallery-item").first.click()
