@@ -121,6 +121,27 @@ TRACK_SKETCH_EDITS = """() => {
 BLANK_IF_CLEARED_SINCE = "(editor) => ((window.sketchClearedAt || 0) > (window.sketchContentAt || 0) ? null : editor)"
 
 
+def retypable(slider: gr.Slider) -> gr.Slider:
+    """`slider`, with a number box that may be emptied on the way to a new value.
+
+    The box then sends None, which gr.Slider's preprocessing turned into a raw "Could not preprocess
+    input component" error; now None reaches the listener, and the live path waits for the next value.
+    Text gets a message naming the range; out-of-range numbers still get gr.Slider's. (Patched on the
+    instance: a gr.Slider subclass would make Gradio write an app.pyi stub beside this file.)
+    """
+    slider_preprocess = slider.preprocess
+
+    def preprocess(payload: float | None) -> float | None:
+        if payload is None:
+            return None
+        if isinstance(payload, bool) or not isinstance(payload, (int, float)):
+            raise ValueError(f"{slider.label.lower()} must be a number in [{slider.minimum}, {slider.maximum}], got {payload!r}")
+        return slider_preprocess(payload)
+
+    slider.preprocess = preprocess
+    return slider
+
+
 def load_models() -> dict[str, torch.nn.Module]:
     """Both shipped models on the chosen device, or exit with the loader's message."""
     device = pick_device()
@@ -203,7 +224,7 @@ def build() -> gr.Blocks:
                     canvas_size=(280, 280), fixed_canvas=True, height=400, layers=False, transforms=(), sources=("upload",),
                     brush=gr.Brush(default_size=11, colors=["#000000"], default_color="#000000", color_mode="fixed"),
                 )
-                factor = gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor")
+                factor = retypable(gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor"))
                 kind = gr.Radio(list(NOISE_KINDS), value="gaussian", label="Noise kind", elem_id="kind")
                 with gr.Row():
                     seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="seed")

@@ -51,7 +51,9 @@ def test_seed_model_can_be_chosen(client):
 
 
 @pytest.mark.parametrize("factor, message", [
-    (1.5, "greater than maximum value 1"), (-0.2, "less than minimum value 0"), ("loud", "Expected a `float`"),
+    (1.5, "greater than maximum value 1"), (-0.2, "less than minimum value 0"),
+    ("loud", r"noise factor must be a number in \[0, 1\], got .loud."),
+    (None, "noise factor must be a number in"),
 ])
 def test_bad_factor_is_refused_with_a_message(client, factor, message):
     with pytest.raises(Exception, match=message):

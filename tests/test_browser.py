@@ -197,6 +197,20 @@ def test_clearing_right_after_a_stroke_leaves_the_canvas_blank(browser, app_url)
     page.close()
 
 
+def test_emptying_the_noise_factor_box_to_retype_it_shows_no_error(browser, app_url):
+    page = open_app(browser, app_url)
+    page.locator("button.gallery-item").first.click()
+    first = wait_for_new_image(page, "noisy", None)
+    box = page.locator("#factor input[type=number]").first
+    box.fill("")  # on the way to typing a new value
+    page.wait_for_timeout(1500)
+    assert page.locator("[data-testid=toast-body]").count() == 0, page.locator("[data-testid=toast-body]").all_inner_texts()
+    box.fill("0.8")
+    box.press("Enter")
+    assert wait_for_new_image(page, "noisy", first) and "0.8" in page.locator("#factor input[type=number]").first.input_value()
+    page.close()
+
+
 def test_on_a_phone_the_filter_row_fits_the_screen(browser, app_url):
     page = open_app(browser, app_url, {"width": 390, "height": 844})
     page.locator("button.gallery-item").first.click()
