@@ -60,6 +60,10 @@ footer { display: none !important; }
 /* labels wrap clear of the buttons Gradio lays over a block's top-right corner */
 #sketch [data-testid="block-label"] { max-width: calc(100% - 185px); white-space: normal; }
 .pixelated [data-testid="block-label"] { max-width: calc(100% - 44px); white-space: normal; }
+/* ... and, where they wrap, sit above the picture instead of over its top rows */
+.pixelated > [data-testid="block-label"] { position: static !important; max-width: 100% !important; }
+.pair > .pixelated { display: flex !important; flex-direction: column; }
+.pair > .pixelated > .image-container { flex: 1 1 0; min-height: 0; }
 /* Gradio draws no focus ring on the slider or the radio buttons: keyboard users need one */
 #factor input[type=range]:focus-visible { outline: 2px solid var(--color-accent); outline-offset: 2px; }
 #kind label:has(input:focus-visible) { outline: 2px solid var(--color-accent); outline-offset: 1px; }
@@ -241,7 +245,7 @@ def build() -> gr.Blocks:
         with gr.Row():
             show_filters = gr.Checkbox(label="Compare with classical filters", value=False, elem_id="show-filters")
             show_features = gr.Checkbox(label="Inside the network: feature maps", value=False, elem_id="show-features")
-        filters = gr.Gallery(label="Classical filters on the same noisy digit", columns=4, height=300, object_fit="contain",
+        filters = gr.Gallery(label="Classical filters on the same noisy digit", columns=4, height=330, object_fit="contain",
                              visible=False, elem_classes="pixelated", elem_id="filters")
         with gr.Row(visible=False) as feature_row:
             features_default = gr.Image(label="default (U-Net) encoder: the 16 most active channels per stage",

@@ -253,6 +253,23 @@ def test_labels_stay_clear_of_the_buttons_over_them(browser, app_url, width):
     page.close()
 
 
+@pytest.mark.parametrize("width", [1280, 768, 360])
+def test_labels_sit_above_the_pictures_not_over_them(browser, app_url, width):
+    """Wrapped onto two or three lines at tablet and phone widths, labels hid the top of a digit or a panel."""
+    page = open_app(browser, app_url, {"width": width, "height": 900})
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+    page.locator("#show-filters input").check()
+    page.locator("#show-features input").check()
+    page.wait_for_selector("#filters img", timeout=20_000)
+    page.wait_for_selector("#features-seed img", timeout=20_000)
+    for element_id in ("clean", "noisy", "default", "seed-out", "features-default", "features-seed", "filters"):
+        label = page.locator(f"#{element_id} [data-testid=block-label]").bounding_box()
+        picture = page.locator(f"#{element_id} img").first.bounding_box()
+        assert label["y"] + label["height"] <= picture["y"] + 1, f"#{element_id}'s label {label} covers its picture {picture}"
+    page.close()
+
+
 @pytest.mark.parametrize("selector, focused", [("#factor", "#factor input[type=range]"), ("#kind", "#kind input")])
 def test_keyboard_focus_is_visible_on_the_slider_and_the_noise_kinds(browser, app_url, selector, focused):
     page = open_app(browser, app_url)
