@@ -56,6 +56,7 @@ CSS = """
 #sketch { max-width: 420px; margin: 0 auto; }
 .scores { min-height: 3em; }
 footer { display: none !important; }
+#sketch-upload-error { margin: 4px 0; color: var(--error-text-color, #b91c1c); }
 #filters .caption-label { white-space: normal; max-width: 100%; }
 /* labels wrap clear of the buttons Gradio lays over a block's top-right corner */
 #sketch [data-testid="block-label"] { max-width: calc(100% - 185px); white-space: normal; }
@@ -73,7 +74,7 @@ footer { display: none !important; }
   /* and the pictures right under the drawing, above the controls, so a drag of the slider stays in view with them */
   #live { flex-direction: column; flex-wrap: nowrap; }
   #drawing-column, #results-column { display: contents; }
-  #sketch { order: 1; }
+  #sketch, #sketch-upload-error { order: 1; }
   #results-column > .pair { order: 2; }
   #scores { order: 3; }
   #drawing-column > .form { order: 4; }
@@ -123,6 +124,33 @@ TRACK_SKETCH_EDITS = """() => {
   }, true);
 }"""
 BLANK_IF_CLEARED_SINCE = "(editor) => ((window.sketchClearedAt || 0) > (window.sketchContentAt || 0) ? null : editor)"
+
+# A file the browser cannot decode, given to the canvas, left it blank with no word of why (the
+# editor only logs to the console). Say so under the canvas, until the next stroke or example.
+WARN_UNREADABLE_UPLOAD = """() => {
+  const say = text => {
+    let note = document.getElementById('sketch-upload-error');
+    if (!note) {
+      note = document.createElement('p');
+      note.id = 'sketch-upload-error';
+      note.setAttribute('role', 'alert');
+      document.getElementById('sketch').after(note);
+    }
+    note.textContent = text;
+    note.hidden = !text;
+  };
+  const check = async file => {
+    if (!file) return;
+    try { (await createImageBitmap(file)).close(); say(''); }
+    catch { say(`${file.name} is not a picture this page can read: upload a PNG, JPEG, GIF or WebP image of a digit.`); }
+  };
+  const inside = (event, selector) => event.target instanceof Element && event.target.closest(selector);
+  document.addEventListener('change', event => {
+    if (inside(event, '#sketch input[type=file]')) check(event.target.files && event.target.files[0]);
+  }, true);
+  document.addEventListener('drop', event => { if (inside(event, '#sketch')) check(event.dataTransfer.files[0]); }, true);
+  document.addEventListener('pointerdown', event => { if (inside(event, '#sketch canvas, button.gallery-item')) say(''); }, true);
+}"""
 
 
 def retypable(slider: gr.Slider) -> gr.Slider:
@@ -291,6 +319,7 @@ def build() -> gr.Blocks:
         demo.load(None, None, None, js=SELECT_BRUSH)
         demo.load(None, None, None, js=NAME_EXAMPLES)
         demo.load(None, None, None, js=TRACK_SKETCH_EDITS)
+        demo.load(None, None, None, js=WARN_UNREADABLE_UPLOAD)
     demo.queue(default_concurrency_limit=WORKERS, max_size=64)
     return demo
 

@@ -172,6 +172,21 @@ def test_an_uploaded_photo_is_read_as_a_digit(browser, app_url, tmp_path):
     page.close()
 
 
+def test_a_file_that_is_not_a_picture_given_to_the_canvas_is_named_under_it(browser, app_url, tmp_path):
+    text = tmp_path / "notes.png"
+    text.write_text("not an image at all")
+    page = open_app(browser, app_url)
+    page.locator("#sketch input[type=file]").first.set_input_files(str(text))
+    warning = page.locator("#sketch-upload-error")
+    warning.wait_for(state="visible", timeout=10_000)
+    assert "notes.png is not a picture" in warning.inner_text()
+    canvas_bottom = page.locator("#sketch").bounding_box()["y"] + page.locator("#sketch").bounding_box()["height"]
+    assert 0 <= warning.bounding_box()["y"] - canvas_bottom < 40, "the message belongs right under the canvas"
+    draw_seven(page)  # the next drawing takes the message away, and works
+    assert wait_for_new_image(page, "default", None) and not warning.is_visible()
+    page.close()
+
+
 def test_after_clearing_the_canvas_the_pen_draws_again(browser, app_url):
     page = open_app(browser, app_url)
     draw_seven(page)
