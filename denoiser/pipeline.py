@@ -27,15 +27,18 @@ class Denoised:
 
 
 def check_seed(seed) -> int:
-    """Return `seed` as an int, or raise ValueError saying a noise seed is a whole number in [0, 2**63)."""
+    """Return `seed` as an int, or raise ValueError saying a noise seed is a whole number in [0, 2**32).
+
+    torch's CPU generator keeps only the low 32 bits of a seed, so 2**32 would repeat seed 0's noise.
+    """
     try:
         value = int(seed)
     except (TypeError, ValueError, OverflowError):
         raise ValueError(f"noise seed must be a whole number, got {seed!r}") from None
     if isinstance(seed, (float, np.floating)) and seed != value:
         raise ValueError(f"noise seed must be a whole number, got {seed!r}")
-    if not 0 <= value < 2**63:
-        raise ValueError(f"noise seed must be between 0 and 2**63 - 1, got {seed!r}")
+    if not 0 <= value < 2**32:
+        raise ValueError(f"noise seed must be between 0 and 2**32 - 1 = {2**32 - 1}, got {seed!r}")
     return value
 
 
