@@ -123,7 +123,9 @@ TRACK_SKETCH_EDITS = """() => {
     if (inside(event, '#sketch button[aria-label="Clear canvas"]')) window.sketchClearedAt = performance.now();
   }, true);
 }"""
-BLANK_IF_CLEARED_SINCE = "(editor) => ((window.sketchClearedAt || 0) > (window.sketchContentAt || 0) ? null : editor)"
+BLANK_IF_CLEARED_SINCE = (
+    "(editor, digit) => [(window.sketchClearedAt || 0) > (window.sketchContentAt || 0) ? null : editor, digit]"
+)
 
 # A file the browser cannot decode, given to the canvas, left it blank with no word of why (the
 # editor only logs to the console). Say so under the canvas, until the next stroke or example.
@@ -196,17 +198,21 @@ def _controls(factor, kind, seed) -> tuple[float, str, int]:
         raise gr.Error(str(error)) from None
 
 
-def read_sketch(editor: dict | None) -> np.ndarray | None:
-    """The sketchpad's composite as a `(28, 28)` digit, or None while it is blank.
+def read_sketch(editor: dict | None, current: np.ndarray | None = None):
+    """The sketchpad's composite as a `(28, 28)` digit, or None while it is blank; gr.skip() if that is `current`.
 
     It is kept in the session (a gr.State), so moving a control sends a few numbers, not the drawing:
-    resending the editor's layers on every slider step made a drag queue up seconds of uploads.
+    resending the editor's layers on every slider step made a drag queue up seconds of uploads. The
+    editor re-reports an unchanged picture many times (loading an example over a drawing: 10 to 30
+    reports); skipping those keeps each from re-rendering every picture.
     """
     composite = (editor or {}).get("composite")
     try:
-        return None if composite is None else drawing_to_digit(composite)
+        digit = None if composite is None else drawing_to_digit(composite)
     except DrawingError as error:
         raise gr.Error(f"Could not read the drawing: {error}") from None
+    same = (digit is None) == (current is None) and (digit is None or np.array_equal(digit, current))
+    return gr.skip() if same else digit
 
 
 def on_canvas(digit: np.ndarray | None, factor, kind, seed, show_filters: bool, show_features: bool):
@@ -293,7 +299,7 @@ def build() -> gr.Blocks:
         show_features.change(lambda on: gr.Row(visible=on), show_features, feature_row, api_visibility="private")
         # A new drawing (a stroke, an upload, undo, clear) only updates the session's digit; the
         # digit's change then reaches the live listener like any control does.
-        gr.on(triggers=[sketch.change, sketch.upload], fn=read_sketch, inputs=sketch, outputs=digit,
+        gr.on(triggers=[sketch.change, sketch.upload], fn=read_sketch, inputs=[sketch, digit], outputs=digit,
               js=BLANK_IF_CLEARED_SINCE, show_progress="hidden", trigger_mode="always_last", api_visibility="private")
         sketch.clear(None, js=SELECT_BRUSH)  # clearing drops the tool; pick the brush again
         # One listener for every live trigger: always_last then keeps one call running and one waiting

@@ -58,3 +58,13 @@ def test_a_number_box_being_retyped_changes_nothing_and_raises_nothing():
     digit = app.read_sketch(a_drawing())
     assert app.on_canvas(digit, 0.4, "gaussian", None, False, False) == (gr.skip(),) * 8
     assert app.on_canvas(digit, None, "gaussian", 3, False, False) == (gr.skip(),) * 8
+
+
+def test_a_re_reported_unchanged_drawing_does_not_re_render():
+    """Loading an example over a drawing made the editor report the same picture 10 to 30 times."""
+    digit = app.read_sketch(a_drawing())
+    assert app.read_sketch(a_drawing(), digit) == gr.skip()
+    assert app.read_sketch(None, None) == gr.skip()  # still blank
+    assert app.read_sketch(None, digit) is None  # cleared
+    other = np.roll(digit, 3, axis=1)
+    assert np.array_equal(app.read_sketch(a_drawing(), other), digit)
