@@ -41,10 +41,10 @@ def test_a_loaded_model_saves_with_save_pretrained_and_reloads_as_itself(name, t
     again = type(model).from_pretrained(tmp_path).eval()
     x = torch.rand(4, 1, 28, 28)
     with torch.no_grad():
-        assert torch.allclose(model(x), again(x), atol=1e-6)
+        assert torch.allclose(model(x), again(x), atol=1e-5)  # channels-last vs plain layout: float rounding only
     save_weights(model, tmp_path / "checked")
     with torch.no_grad():
-        assert torch.allclose(model(x), load_from_folder(tmp_path / "checked", "cpu")(x), atol=1e-6)
+        assert torch.allclose(model(x), load_from_folder(tmp_path / "checked", "cpu")(x), atol=1e-5)
 
 
 def test_unknown_model_name_lists_the_choices():
