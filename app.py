@@ -105,13 +105,16 @@ NAME_EXAMPLES = _poll_js("""() => { const buttons = [...document.querySelectorAl
     button.setAttribute('aria-label', 'Example: ' + name); });
   return buttons.length > 0 && buttons.every(button => button.hasAttribute('aria-label')); }""", 200)
 
+# Whether a page event happened on an element matching a CSS selector (for the two watchers below).
+_INSIDE = "  const inside = (event, selector) => event.target instanceof Element && event.target.closest(selector);"
+
 # The editor reports a stroke several hundred ms after the pen lifts, with the picture as it was then,
 # and a Clear in that gap is reported first: the late stroke then brought the cleared digit back, to
 # stay. So the page notes when the canvas was last cleared and when content last went onto it (pen
 # down on the canvas, a key, an upload, a drop, an example); a report made while the clear is the
 # newer of the two is sent as blank.
 TRACK_SKETCH_EDITS = """() => {
-  const inside = (event, selector) => event.target instanceof Element && event.target.closest(selector);
+""" + _INSIDE + """
   const content = () => { window.sketchContentAt = performance.now(); };
   document.addEventListener('pointerdown', event => {
     if (inside(event, '#sketch canvas, button.gallery-item')) content();
@@ -146,7 +149,7 @@ WARN_UNREADABLE_UPLOAD = """() => {
     try { (await createImageBitmap(file)).close(); say(''); }
     catch { say(`${file.name} is not a picture this page can read: upload a PNG, JPEG, GIF or WebP image of a digit.`); }
   };
-  const inside = (event, selector) => event.target instanceof Element && event.target.closest(selector);
+""" + _INSIDE + """
   document.addEventListener('change', event => {
     if (inside(event, '#sketch input[type=file]')) check(event.target.files && event.target.files[0]);
   }, true);
