@@ -16,6 +16,7 @@ DIGIT_SIZE = 28
 BOX_SIZE = 20  # MNIST fits each digit into 20x20 before centring it in 28x28
 MIN_INK = 0.08  # contrast below this (out of 1) counts as an empty canvas
 MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust, not strokes
+SHADING_MAX = 0.5  # uneven light darkens paper by less than this (out of 1); more is a drawn blob
 WORKING_SIZE = 512  # larger inputs are first shrunk to this (box filter): enough for a 20 px digit
 
 
@@ -76,7 +77,19 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
             return alpha * ((1.0 - grey) if strokes_are_dark else grey)
         # Mostly opaque: a picture with transparent margins or corners. Lay it on its own paper colour.
         grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque])
-    return (1.0 - grey) if _border_median(grey) > 0.5 else grey
+    return _without_shading((1.0 - grey) if _border_median(grey) > 0.5 else grey)
+
+
+def _without_shading(ink: np.ndarray) -> np.ndarray:
+    """`ink` `(H, W)` less its slowly varying floor: the uneven lighting or vignette of a photographed page.
+
+    A grey opening with a window a quarter of the shorter side removes every stroke narrower than that
+    and keeps the shading under them; without this, paper 40 grey levels darker on one side read as ink.
+    The floor is capped at half ink, so a solid blob wider than the window is dimmed, not erased.
+    """
+    size = max(3, min(ink.shape) // 4)
+    floor = np.minimum(ndimage.grey_opening(ink, size=(size, size)), SHADING_MAX)
+    return np.clip(ink - floor, 0, None)
 
 
 def _border_median(values: np.ndarray) -> float:

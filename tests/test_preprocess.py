@@ -103,6 +103,27 @@ def test_float_arrays_of_0_to_255_pixels_read_like_the_bytes_they_came_from():
     assert np.allclose(drawing_to_digit(photo.astype(np.float32)), drawing_to_digit(photo), atol=1e-4)
 
 
+@pytest.mark.parametrize("shading", ["left to right", "dark corners"])
+def test_a_photo_under_uneven_light_reads_like_the_same_digit_on_even_paper(shading):
+    rows, cols = np.mgrid[0:600, 0:600]
+    paper = {"left to right": 170 + 70 * cols / 599,  # 70 grey levels darker on one side: read as a slab of ink
+             "dark corners": 235 - 120 * ((rows - 300) ** 2 + (cols - 300) ** 2) / (2 * 300**2)}[shading]
+    def photo(background: np.ndarray) -> Image.Image:
+        image = Image.fromarray(background.astype(np.uint8))
+        ImageDraw.Draw(image).line([(180, 150), (420, 150), (270, 470)], fill=40, width=28)
+        return image
+    even, uneven = drawing_to_digit(photo(np.full((600, 600), 230.0))), drawing_to_digit(photo(paper))
+    assert uneven[even < 0.05].sum() < 2  # no shading read as ink where the digit is not
+    assert np.abs(uneven - even).sum() < 0.1 * even.sum()
+
+
+def test_a_solid_blob_wider_than_the_shading_window_is_still_drawn():
+    canvas = np.full((280, 280), 255, np.uint8)
+    canvas[40:240, 40:240] = 0  # not shading: far darker than uneven light makes paper
+    digit = drawing_to_digit(canvas)
+    assert digit is not None and digit.max() == pytest.approx(1.0) and digit.sum() > 300
+
+
 def test_a_very_flat_wide_array_is_read_not_refused_as_having_no_pixels():
     strip = np.zeros((4, 3000), np.uint8)
     strip[1:3, 500:2500] = 255  # shrinking it by whole 5x5 blocks used to leave zero rows
