@@ -12,19 +12,30 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
-DIGITS_SHAPE = (1, 28, 28)  # one grey MNIST-size channel per image
+from .checks import check_digit_batch, check_unit_range
 
 
-def check_digit_batch(noisy: torch.Tensor) -> torch.Tensor:
-    """`noisy` if it is `(N, 1, 28, 28)`, else a ValueError saying so.
+class DigitDenoiser(nn.Module, PyTorchModelHubMixin, license="mit", pipeline_tag="image-to-image",
+                    tags=["denoising", "autoencoder", "mnist"]):
+    """What both networks share: input checks, a sigmoid over `logits`, and a self-describing hub config.
 
-    Without it a single `(1, 28, 28)` digit or a 32x32 image runs through the convolutions anyway:
-    the seed network then returns a `(1, 2, 28)` or `(N, 1, 28, 28)` tensor without complaint.
+    The hub config (`config.json`) holds the `__init__` arguments and the class name. Without the name,
+    the seed network, which takes no arguments, would save no `config.json` at all, and `from_pretrained`
+    would adopt whatever config it was loaded from (the shipped checksum and training record included)
+    and write it out again beside different weights.
     """
-    if noisy.dim() != 4 or tuple(noisy.shape[1:]) != DIGITS_SHAPE:
-        hint = "; add a batch dimension: x[None]" if tuple(noisy.shape) == DIGITS_SHAPE else ""
-        raise ValueError(f"expected noisy digits of shape (N, 1, 28, 28), got {tuple(noisy.shape)}{hint}")
-    return noisy
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hub_mixin_config = {**(self._hub_mixin_config or {}), "architecture": type(self).__name__}
+
+    def checked(self, noisy: torch.Tensor) -> torch.Tensor:
+        """`noisy` if it is a `(N, 1, 28, 28)` batch of this network's float dtype, else a clear error."""
+        return check_digit_batch(noisy, next(self.parameters()).dtype)
+
+    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
+        """Denoised digits `(N, 1, 28, 28)` in [0, 1] from noisy ones in [0, 1]; `logits` is the network itself."""
+        return torch.sigmoid(self.logits(check_unit_range(noisy, "noisy digits")))
 
 
 def _keras_init(module: nn.Module) -> None:
@@ -34,7 +45,7 @@ def _keras_init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-class SeedAutoencoder(nn.Module, PyTorchModelHubMixin):
+class SeedAutoencoder(DigitDenoiser):
     """Layer-for-layer port of the tutorial's Keras convolutional denoising autoencoder.
 
     Encoder 28 -> 14 -> 7 -> 4, decoder 4 -> 8 -> 16 -> 14 -> 28; 4,385 parameters.
@@ -60,11 +71,11 @@ class SeedAutoencoder(nn.Module, PyTorchModelHubMixin):
 
     def logits(self, noisy: torch.Tensor) -> torch.Tensor:
         """Pre-sigmoid output, `(N, 1, 28, 28)`; training uses it for a stable BCE."""
-        return self.decoder(self.encoder(check_digit_batch(noisy)))
+        return self.decoder(self.encoder(self.checked(noisy)))
 
     def feature_maps(self, noisy: torch.Tensor) -> dict[str, torch.Tensor]:
         """Encoder activations after each conv+ReLU and pool, for looking inside: name -> `(N, C, H, W)`."""
-        maps, x = {}, check_digit_batch(noisy)
+        maps, x = {}, self.checked(noisy)
         names = ["conv 1 (16 @ 28x28)", None, "pool 1 (14x14)", "conv 2 (8 @ 14x14)", None, "pool 2 (7x7)",
                  "conv 3 (8 @ 7x7)", None, "bottleneck (8 @ 4x4)"]
         for name, layer in zip(names, self.encoder, strict=True):
@@ -72,9 +83,6 @@ class SeedAutoencoder(nn.Module, PyTorchModelHubMixin):
             if name is not None:
                 maps[name] = x
         return maps
-
-    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.logits(noisy))
 
 
 def _conv_block(in_channels: int, out_channels: int, batch_norm: bool = True) -> nn.Sequential:
@@ -90,7 +98,7 @@ def _conv_block(in_channels: int, out_channels: int, batch_norm: bool = True) ->
     )
 
 
-class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
+class UNetDenoiser(DigitDenoiser):
     """A three-level U-Net (28 -> 14 -> 7 and back) for blind denoising at any level and kind.
 
     Skip connections carry stroke detail past the bottleneck, so at low noise the network can pass
@@ -112,7 +120,7 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
 
     def _encode(self, noisy: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Encoder stages: `(N, w, 28, 28)`, `(N, 2w, 14, 14)` and the bottleneck `(N, 4w, 7, 7)`."""
-        e1 = self.enc1(check_digit_batch(noisy))
+        e1 = self.enc1(self.checked(noisy))
         e2 = self.enc2(self.pool(e1))
         return e1, e2, self.bottleneck(self.pool(e2))
 
@@ -128,9 +136,6 @@ class UNetDenoiser(nn.Module, PyTorchModelHubMixin):
         w = self.enc1[0].out_channels
         e1, e2, b = self._encode(noisy)
         return {f"stage 1 ({w} @ 28x28)": e1, f"stage 2 ({2 * w} @ 14x14)": e2, f"bottleneck ({4 * w} @ 7x7)": b}
-
-    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.logits(noisy))
 
     @torch.no_grad()
     def fuse_for_inference(self) -> UNetDenoiser:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import torch
 
+from .checks import check_unit_range
+
 NOISE_KINDS = ("gaussian", "salt_pepper", "speckle", "poisson", "dropout")
 
 
@@ -130,10 +132,7 @@ def add_noise(
     Pass a seeded `torch.Generator` for reproducible noise. The noise is drawn on the generator's
     device and then moved to the images', so a CPU generator gives the same noise on any device.
     """
-    if images.is_floating_point() and images.numel() and not bool(((images >= 0) & (images <= 1)).all()):
-        low, high = images.min().item(), images.max().item()
-        raise ValueError(f"images must have values in [0, 1], got values from {low} to {high} "
-                         "(divide 0..255 pixels by 255; clamp small overshoots)")
+    check_unit_range(images)
     draw_on = generator.device if generator is not None else images.device
     field = sample_noise_field(images.shape, kind, generator, device=draw_on).to(images.device)
     return apply_noise(images, factor, field, kind)

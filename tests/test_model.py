@@ -68,3 +68,26 @@ def test_inputs_that_are_not_a_batch_of_28x28_digits_are_refused(cls, shape):
 def test_a_single_unbatched_digit_gets_a_hint_to_add_the_batch_dimension():
     with pytest.raises(ValueError, match=r"add a batch dimension: x\[None\]"):
         SeedAutoencoder().eval()(torch.rand(1, 28, 28))
+
+
+@pytest.mark.parametrize("cls", [SeedAutoencoder, UNetDenoiser])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float16])
+def test_digits_of_another_float_type_than_the_weights_are_refused_naming_the_conversion(cls, dtype):
+    with pytest.raises(TypeError, match=rf"digits are {dtype} but the model's weights are torch.float32.*\.to\("):
+        cls().eval()(torch.rand(2, 1, 28, 28, dtype=dtype))
+
+
+@pytest.mark.parametrize("cls", [SeedAutoencoder, UNetDenoiser])
+def test_byte_pixels_and_0_to_255_floats_are_refused_rather_than_denoised_to_black(cls):
+    model = cls().eval()
+    with pytest.raises(TypeError, match="divide bytes by 255"):
+        model(torch.randint(0, 256, (2, 1, 28, 28), dtype=torch.uint8))
+    with pytest.raises(ValueError, match=r"values in \[0, 1\].*divide 0..255 pixels by 255"):
+        model(torch.rand(2, 1, 28, 28) * 255)
+
+
+def test_a_model_converted_to_float64_takes_float64_digits():
+    model = UNetDenoiser(width=8).eval().double()
+    with torch.no_grad():
+        out = model(torch.rand(2, 1, 28, 28, dtype=torch.float64))
+    assert out.dtype == torch.float64 and out.shape == (2, 1, 28, 28)

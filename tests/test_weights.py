@@ -7,10 +7,10 @@ import pytest
 import torch
 from PIL import Image
 
-from denoiser import UNetDenoiser, WeightsError, add_noise, load_from_folder, load_model
+from denoiser import SeedAutoencoder, UNetDenoiser, WeightsError, add_noise, load_from_folder, load_model
 from denoiser.metrics import psnr
 from denoiser.preprocess import drawing_to_digit
-from denoiser.weights import save_weights
+from denoiser.weights import WEIGHTS_DIR, save_weights
 
 EXAMPLE_FILES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.png"))
 
@@ -55,10 +55,28 @@ def test_unknown_model_name_lists_the_choices():
 def test_save_pretrained_from_pretrained_round_trip(tmp_path):
     model = UNetDenoiser(width=8).eval()
     model.save_pretrained(tmp_path)
-    assert json.loads((tmp_path / "config.json").read_text()) == {"width": 8, "batch_norm": True}
+    assert json.loads((tmp_path / "config.json").read_text()) == {"width": 8, "batch_norm": True,
+                                                                  "architecture": "UNetDenoiser"}
     again = UNetDenoiser.from_pretrained(tmp_path)
     x = torch.rand(1, 1, 28, 28)
     assert torch.equal(model(x), again(x))
+
+
+def test_the_seed_network_saves_a_config_and_does_not_carry_the_shipped_record_into_a_copy(tmp_path):
+    SeedAutoencoder().save_pretrained(tmp_path / "fresh")  # takes no arguments, yet the Hub layout has a config
+    assert json.loads((tmp_path / "fresh" / "config.json").read_text()) == {"architecture": "SeedAutoencoder"}
+
+    shipped = SeedAutoencoder.from_pretrained(WEIGHTS_DIR / "seed")
+    with torch.no_grad():
+        shipped.decoder[-1].bias += 0.5  # a fine-tune: other weights than the shipped checksum names
+    shipped.save_pretrained(tmp_path / "tuned")
+    assert json.loads((tmp_path / "tuned" / "config.json").read_text()) == {"architecture": "SeedAutoencoder"}
+    save_weights(shipped, tmp_path / "checked")  # no training record given: none is claimed
+    config = json.loads((tmp_path / "checked" / "config.json").read_text())
+    assert "training" not in config
+    x = torch.rand(2, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.equal(shipped(x), load_from_folder(tmp_path / "checked", "cpu")(x))
 
 
 def test_saved_folder_records_a_checksum_and_reloads_identically(tmp_path):
@@ -124,6 +142,6 @@ def test_a_broken_shipped_model_is_restored_from_git_or_retrained_by_its_name(tm
 
 
 def test_a_plain_save_pretrained_folder_is_refused_pointing_at_from_pretrained(tmp_path):
-    UNetDenoiser(width=8).save_pretrained(tmp_path)  # no architecture, no checksum: the Hub's own format
-    with pytest.raises(WeightsError, match=r"no architecture or weights_sha256 entry.*UNetDenoiser\.from_pretrained"):
+    UNetDenoiser(width=8).save_pretrained(tmp_path)  # no checksum: the Hub's own format
+    with pytest.raises(WeightsError, match=r"no weights_sha256 entry.*UNetDenoiser\.from_pretrained"):
         load_from_folder(tmp_path)

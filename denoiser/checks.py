@@ -1,0 +1,42 @@
+"""Input checks shared by the models and the noise: refuse what would otherwise fail deep inside torch,
+or succeed silently with a wrong answer, and say what to do instead."""
+
+from __future__ import annotations
+
+import torch
+
+DIGITS_SHAPE = (1, 28, 28)  # one grey MNIST-size channel per image
+
+
+def check_unit_range(images: torch.Tensor, what: str = "images") -> torch.Tensor:
+    """`images` if it is a float tensor with every value in [0, 1], else a TypeError / ValueError saying so.
+
+    0..255 pixels given as floats are the usual mistake: the networks then return black, and the noise
+    formulas saturate, without any error.
+    """
+    if not images.is_floating_point():
+        raise TypeError(f"{what} must be a float tensor with values in [0, 1], got {images.dtype} (divide bytes by 255)")
+    if images.numel() and not bool(((images >= 0) & (images <= 1)).all()):
+        low, high = images.min().item(), images.max().item()
+        raise ValueError(f"{what} must have values in [0, 1], got values from {low} to {high} "
+                         "(divide 0..255 pixels by 255; clamp small overshoots)")
+    return images
+
+
+def check_digit_batch(noisy: torch.Tensor, weights_dtype: torch.dtype | None = None) -> torch.Tensor:
+    """`noisy` if it is a float `(N, 1, 28, 28)` batch a network with `weights_dtype` weights can take.
+
+    Without it a single `(1, 28, 28)` digit or a 32x32 image runs through the convolutions anyway (the
+    seed network returns a `(1, 2, 28)` tensor without complaint), and float64 digits from numpy end in
+    torch's "Input type (double) and bias type (float) should be the same".
+    """
+    if noisy.dim() != 4 or tuple(noisy.shape[1:]) != DIGITS_SHAPE:
+        hint = "; add a batch dimension: x[None]" if tuple(noisy.shape) == DIGITS_SHAPE else ""
+        raise ValueError(f"expected noisy digits of shape (N, 1, 28, 28), got {tuple(noisy.shape)}{hint}")
+    if not noisy.is_floating_point():
+        raise TypeError(f"expected float digits in [0, 1], got {noisy.dtype} (divide bytes by 255)")
+    mixed_precision = torch.is_autocast_enabled(noisy.device.type)  # autocast casts inputs itself
+    if weights_dtype is not None and noisy.dtype != weights_dtype and not mixed_precision:
+        raise TypeError(f"the digits are {noisy.dtype} but the model's weights are {weights_dtype}: "
+                        f"convert the digits with .to({weights_dtype}) (or the model with .to({noisy.dtype}))")
+    return noisy
