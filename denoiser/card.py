@@ -79,6 +79,13 @@ def _command(name: str, training: dict) -> str:
     return " && ".join(commands)
 
 
+def _validation_summary(val_psnr: dict[str, float]) -> str:
+    """The last epoch's validation PSNR as a sentence, or why there is none (a refit holds out nothing)."""
+    if not val_psnr:
+        return "no validation PSNR (nothing was held out)."
+    return "validation PSNR " + ", ".join(f"{k} {v:.2f} dB" for k, v in val_psnr.items()) + "."
+
+
 def _held_out_sentence(training: dict) -> str:
     """How the last stage used the digits: tutorial-style, a held-out share, or a refit on all of them."""
     if training.get("validate_on_test"):
@@ -125,8 +132,7 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
         ", so a rerun lands close to, not exactly on, these numbers).", "",
     ]
     if last:
-        lines += [f"Last epoch: loss {last['loss']:.4f}; validation PSNR "
-                  + ", ".join(f"{k} {v:.2f} dB" for k, v in last.get("val_psnr", {}).items()) + ".", ""]
+        lines += [f"Last epoch: loss {last['loss']:.4f}; " + _validation_summary(last.get("val_psnr", {})), ""]
     lines += ["## Measured", "", tables.strip(), ""]
     if notes:
         lines += ["## Notes", "", notes.strip(), ""]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -85,6 +86,10 @@ def build_model(config: TrainConfig) -> torch.nn.Module:
         if not isinstance(model, cls):  # e.g. --model default --init-from weights/seed
             raise ValueError(f"{config.init_from} holds a {type(model).__name__}; --model {config.model} "
                              f"fine-tunes a {cls.__name__}")
+        width = model._hub_mixin_config.get("width", config.width)
+        if width != config.width:  # the folder decides the network; the record must not say otherwise
+            raise ValueError(f"{config.init_from} holds a width-{width} network; pass --width {width} to fine-tune it "
+                             f"(got {config.width})")
         return model.train()
     return cls() if config.model == "seed" else cls(width=config.width, batch_norm=config.batch_norm)
 
@@ -108,22 +113,38 @@ def recorded_training(folder: str) -> dict | None:
     return json.loads(path.read_text()).get("training") if path.is_file() else None
 
 
-def check_same_held_out_digits(config: TrainConfig) -> None:
-    """Refuse to fine-tune weights that were validated on other digits than this run holds out.
+def held_out_sha256(val_images: torch.Tensor) -> str:
+    """A fingerprint of the validation digits `(N, 1, 28, 28)`: the same digits give the same hex digest.
+
+    The split settings alone do not pin them down: the same seed and fraction hold out other digits
+    from a data root with more digits (a full MNIST download instead of the offline 10,000).
+    """
+    pixels = val_images.mul(255).round().to(torch.uint8).cpu().numpy()
+    return hashlib.sha256(pixels.tobytes()).hexdigest()
+
+
+def check_same_held_out_digits(config: TrainConfig, val_images: torch.Tensor) -> None:
+    """Refuse to fine-tune weights that were validated on other digits than this run holds out (`val_images`).
 
     Otherwise the new run would train on the old run's validation digits, and validation would flatter it.
     A run that validates on no training digits (--val-fraction 0, or on the test digits) has nothing to
     flatter, so it may train on all of them: the usual last step, a refit on every digit once the recipe is chosen.
+    Records from before the fingerprint was kept are compared by their split settings.
     """
     record = recorded_training(config.init_from)
     if not record or config.val_fraction == 0 or config.validate_on_test:
         return
-    theirs, mine = held_out_split(record), held_out_split(dataclasses.asdict(config))
-    if theirs != mine:
+    if "held_out_sha256" in record:
+        same = record["held_out_sha256"] == held_out_sha256(val_images)
+    else:
+        same = held_out_split(record) == held_out_split(dataclasses.asdict(config))
+    if not same:
+        theirs, mine = held_out_split(record), held_out_split(dataclasses.asdict(config))
         raise ValueError(
             f"{config.init_from} held out other validation digits (limit, val fraction, split seed: {theirs[:3]}) "
-            f"than this run would ({mine[:3]}): it would train on the digits it was validated on. "
-            "Pass the same --limit, --val-fraction and --split-seed, or --val-fraction 0 to refit on every digit."
+            f"than this run would ({mine[:3]}, from {config.data_root}): it would train on the digits it was "
+            "validated on. Pass the same --data-root, --limit, --val-fraction and --split-seed, "
+            "or --val-fraction 0 to refit on every digit."
         )
 
 
@@ -211,10 +232,19 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     device = pick_device(config.device)
     out_dir = Path(config.out_dir or f"runs/{config.model}")  # shipping a result is a deliberate copy
     checkpoint_path = out_dir / "checkpoint.pt"
-    if config.init_from:
-        check_same_held_out_digits(config)
     images = load_mnist(config.data_root, train=True, download=config.download)[: config.limit]
     train_images, val_images = split_train_val(images, config.val_fraction, config.split_seed)
+    if not len(train_images):
+        raise ValueError(f"no training digits: {len(images)} digits, and --val-fraction {config.val_fraction} "
+                         "holds out all of them")
+    if config.init_from:
+        check_same_held_out_digits(config, val_images)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)  # now, not after the first epoch
+        (out_dir / ".write-test").touch()
+        (out_dir / ".write-test").unlink()
+    except OSError as error:
+        raise ValueError(f"cannot write the run to {out_dir}: {error}") from None
     if config.validate_on_test:
         val_images = load_mnist(config.data_root, train=False, download=config.download)
     # The digits live on the training device, so augmentation and noise run there too (the random
@@ -224,14 +254,20 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     steps_per_epoch = math.ceil(len(train_images) / config.batch_size)
 
     model = build_model(config).to(device)
+    if config.init_from:  # the folder decides the network (and has no flag for batch norm): record it
+        config = dataclasses.replace(config, batch_norm=model._hub_mixin_config.get("batch_norm", config.batch_norm))
     optimizer, scheduler = make_optimizer(model, config, config.epochs * steps_per_epoch)
     generator = torch.Generator().manual_seed(config.seed)
     fixed_noisy = damage(train_images, config, torch.Generator().manual_seed(config.seed + 1)) if config.fixed_noise else None
     history: list[dict] = []
     if checkpoint_path.exists():
         state = torch.load(checkpoint_path, weights_only=True, map_location="cpu")  # resumable on any device
-        if _resumable_settings(state["config"]) != _resumable_settings(dataclasses.asdict(config)):
-            raise ValueError(f"{checkpoint_path} was written by a run with other settings: delete it to start afresh")
+        theirs, mine = _resumable_settings(state["config"]), _resumable_settings(dataclasses.asdict(config))
+        if theirs != mine:
+            changed = ", ".join(f"{key} {theirs.get(key)!r} -> {mine.get(key)!r}"
+                                for key in sorted(set(theirs) | set(mine)) if theirs.get(key) != mine.get(key))
+            raise ValueError(f"{checkpoint_path} was written by a run with other settings ({changed}): "
+                             "run with those settings to resume it, or delete it to start afresh")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -270,7 +306,6 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
             record["val_psnr"] = validate(model, val_images, config, device)
         history.append(record)
         print(json.dumps(record), flush=True)
-        out_dir.mkdir(parents=True, exist_ok=True)
         partial_path = checkpoint_path.with_suffix(".partial")  # written whole, then renamed: a run killed
         torch.save({  # mid-write leaves the previous epoch's checkpoint intact
             "config": dataclasses.asdict(config), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
@@ -279,6 +314,8 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
         partial_path.replace(checkpoint_path)
     model.eval()
     record = {**dataclasses.asdict(config), "history": history}
+    if len(val_images) and not config.validate_on_test:
+        record["held_out_sha256"] = held_out_sha256(val_images)
     if config.init_from:  # keep the provenance of the weights this run started from
         record["fine_tuned_from"] = recorded_training(config.init_from)
     save_weights(model, out_dir, training=record)
@@ -332,6 +369,9 @@ def _check_ranges(parser: argparse.ArgumentParser, args: dict) -> None:
             require(args[key] >= 1, f"--{key.replace('_', '-')} must be at least 1, got {args[key]}")
     if args["lr"] is not None:
         require(args["lr"] > 0, f"--lr must be positive, got {args['lr']}")
+    for key in ("seed", "split_seed"):  # torch keeps 32 bits of a seed: 2**32 would repeat seed 0
+        if args[key] is not None:
+            require(0 <= args[key] < 2**32, f"--{key.replace('_', '-')} must be in [0, 2**32), got {args[key]}")
 
 
 def parse_args(argv: list[str] | None = None) -> TrainConfig:

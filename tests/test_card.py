@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from denoiser.card import _command, _held_out_sentence
+from denoiser.card import _command, _held_out_sentence, _validation_summary
 from denoiser.train import build_parser, parse_args
 
 WHERE_AND_HOW_IT_RUNS = {"model", "data_root", "download", "out_dir", "init_from", "device"}  # not part of a recipe
@@ -62,6 +62,11 @@ def test_a_refit_stage_keeps_holding_out_nothing_and_says_so():
     assert "no validation" in _held_out_sentence(refit) and "10%" in _held_out_sentence(first)
 
 
+def test_the_last_epoch_line_of_a_refit_says_there_was_no_validation():
+    assert _validation_summary({}) == "no validation PSNR (nothing was held out)."
+    assert _validation_summary({"gaussian@0.4": 22.961}) == "validation PSNR gaussian@0.4 22.96 dB."
+
+
 def test_every_recipe_flag_of_the_training_command_survives_the_card():
     recipe_dests = {action.dest for action in build_parser()._actions if action.dest != "help"} - WHERE_AND_HOW_IT_RUNS
     recorded = dataclasses.asdict(parse_args(EVERY_RECIPE_FLAG))
@@ -74,6 +79,7 @@ def test_every_recipe_flag_of_the_training_command_survives_the_card():
 @pytest.mark.parametrize("argv", [
     ["--val-fraction", "1"], ["--augment-probability", "1.5"], ["--factor-focus", "0.5", "1.5"],
     ["--factor-focus", "0.6", "0.4"], ["--epochs", "0"], ["--lr", "-1"], ["--device", "gpu"],
+    ["--seed", str(2**32)], ["--seed", "-1"], ["--split-seed", str(2**32)],  # torch keeps 32 bits: 2**32 is seed 0
 ])
 def test_impossible_training_settings_are_refused_before_any_data_is_read(argv, capsys):
     with pytest.raises(SystemExit):

@@ -1,7 +1,9 @@
 """Training: a short run learns, checkpoints resume to the same result, divergence stops clearly."""
 
+import numpy as np
 import pytest
 import torch
+from conftest import make_digits, write_idx
 
 from denoiser import train as train_module
 from denoiser.noise import apply_noise, sample_noise_field
@@ -70,7 +72,7 @@ def test_interrupted_run_resumes_to_the_same_weights(mnist_root, tmp_path, monke
 
 def test_checkpoint_of_other_settings_is_not_resumed(mnist_root, tmp_path):
     train(quick_config(mnist_root, tmp_path, epochs=1))
-    with pytest.raises(ValueError, match="other settings"):
+    with pytest.raises(ValueError, match=r"other settings \(lr 0.01 -> 0.0001\)"):
         train(quick_config(mnist_root, tmp_path, epochs=1, lr=1e-4))
 
 
@@ -124,6 +126,43 @@ def test_fine_tuning_weights_validated_on_other_digits_is_refused(mnist_root, tm
     with pytest.raises(ValueError, match="would train on the digits it was validated on"):
         train(config)
     assert not (tmp_path / "tuned").exists()
+
+
+def test_fine_tuning_on_a_data_root_with_more_digits_is_refused_though_the_split_settings_match(mnist_root, tmp_path):
+    # The same seed and fraction hold out other digits from more data (a full MNIST download, say), so
+    # the old run's validation digits would land in this run's training set.
+    bigger = tmp_path / "bigger"
+    raw = bigger / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for prefix, count, seed, extra in (("train", 256, 0, 64), ("t10k", 64, 1, 0)):
+        images = np.concatenate([make_digits(count, seed), make_digits(extra, 7)])  # the same digits first
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", np.arange(len(images), dtype=np.uint8) % 10)
+    train(quick_config(mnist_root, tmp_path / "first", epochs=1))
+    config = quick_config(bigger, tmp_path / "tuned", epochs=1, init_from=str(tmp_path / "first"))
+    assert held_out_split(vars(config)) == held_out_split(vars(quick_config(mnist_root)))
+    with pytest.raises(ValueError, match=r"would train on the digits it was validated on.*same --data-root"):
+        train(config)
+
+
+def test_fine_tuning_with_another_width_than_the_folders_is_refused(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path / "first", epochs=1))  # width 8
+    with pytest.raises(ValueError, match="holds a width-8 network; pass --width 8"):
+        train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, width=16, init_from=str(tmp_path / "first")))
+
+
+def test_a_split_that_leaves_no_training_digits_is_refused_naming_it(mnist_root, tmp_path):
+    with pytest.raises(ValueError, match=r"no training digits: 2 digits.*holds out all of them"):
+        train(quick_config(mnist_root, tmp_path, limit=2, val_fraction=0.75))
+
+
+def test_an_out_dir_that_cannot_be_written_is_refused_before_training(mnist_root, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(train_module, "build_model", lambda config: calls.append(config))
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(ValueError, match=r"cannot write the run to .*a-file"):
+        train(quick_config(mnist_root, tmp_path / "a-file", epochs=1))
+    assert not calls
 
 
 def test_a_refit_on_every_digit_may_start_from_weights_validated_on_a_split(mnist_root, tmp_path):
