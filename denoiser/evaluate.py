@@ -120,10 +120,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", nargs="+", default=list(MODEL_NAMES), choices=MODEL_NAMES)
     parser.add_argument("--out-dir", default="docs", help="where results.md, the plots and results.json go")
     parser.add_argument("--write-cards", action="store_true", help="also rewrite weights/<model>/README.md")
-    parser.add_argument("--rows-from", help="re-render report and cards from a saved results.json, measuring nothing")
+    parser.add_argument("--rows-from", help="re-render report and cards from a saved results.json, scoring nothing "
+                                            "again (the example grid is still drawn from the test digits)")
     args = parser.parse_args(argv)
     if not all(0 <= factor <= 1 for factor in args.factors):
         parser.error(f"--factors must all be in [0, 1], got {args.factors}")
+    for flag, value in (("--limit", args.limit), ("--slow-filter-limit", args.slow_filter_limit)):
+        if value is not None and value < 1:
+            parser.error(f"{flag} must be at least 1, got {value}")
 
     clean = load_mnist(args.data_root, train=False, download=args.download)[: args.limit]
     models = {name: load_model(name) for name in args.models}
@@ -132,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.rows_from:
         saved = json.loads(Path(args.rows_from).read_text())
         rows, command = saved["rows"], saved["command"]
+        args.kinds = list(dict.fromkeys(row["kind"] for row in rows))  # the saved kinds, not the default five
     else:
         rows = evaluate(clean, models, args.kinds, args.factors, slow_filter_limit=args.slow_filter_limit)
         command = "python -m denoiser.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -21,7 +21,10 @@ def plot_psnr_curves(rows: list[dict], path: Path) -> Path:
         selected = [row for row in rows if row["kind"] == kind]
         for method in dict.fromkeys(row["method"] for row in selected):
             points = sorted((row["factor"], row["psnr"]) for row in selected if row["method"] == method)
-            factors, values = zip(*[(f, v) for f, v in points if v < 60], strict=True)  # factor 0 of the raw input is a copy
+            points = [(f, v) for f, v in points if v < 60]  # the noisy input at factor 0 is an exact copy: off the scale
+            if not points:  # e.g. the noisy input when factor 0 is the only one measured
+                continue
+            factors, values = zip(*points, strict=True)
             style = dict(linewidth=2.5, marker="o") if method in ("default", "seed") else dict(linewidth=1.2, linestyle="--")
             axis.plot(factors, values, label=method, **style)
         axis.set_title(kind)

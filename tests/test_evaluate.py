@@ -1,5 +1,6 @@
 """Evaluation on tiny data: every method scored, the noisy baseline right, the report written."""
 
+import pytest
 import torch
 
 from denoiser import UNetDenoiser
@@ -32,6 +33,20 @@ def test_evaluate_command_writes_report_and_plots(mnist_root, tmp_path):
     assert "## gaussian" in report and "## salt_pepper" in report and "| default |" in report
     for picture in ("psnr_vs_factor.png", "examples.png"):
         assert (tmp_path / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_evaluating_clean_digits_alone_plots_the_methods_that_change_them(mnist_root, tmp_path):
+    main(["--data-root", str(mnist_root), "--limit", "3", "--slow-filter-limit", "2", "--kinds", "gaussian",
+          "--factors", "0", "--out-dir", str(tmp_path)])  # the noisy input is a copy there: no point on the plot
+    assert "| noisy input | 100.0 |" in (tmp_path / "results.md").read_text()
+    assert (tmp_path / "psnr_vs_factor.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("argv", [["--limit", "0"], ["--limit", "-4990"], ["--slow-filter-limit", "0"]])
+def test_digit_counts_below_one_are_refused_naming_the_flag(argv, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert f"{argv[0]} must be at least 1" in capsys.readouterr().err
 
 
 def test_cards_re_rendered_from_saved_rows_count_the_digits_those_rows_measured(mnist_root, tmp_path, monkeypatch):
