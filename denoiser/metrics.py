@@ -11,8 +11,8 @@ PSNR_CAP_DB = 100.0  # an exact copy would be infinite; cap it so averages stay 
 
 def psnr(estimate: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:
     """Per-image PSNR in dB, shape `(N,)`, of `estimate` clamped to [0, 1] against `clean`."""
-    mse = (estimate.clamp(0, 1) - clean).pow(2).flatten(1).mean(dim=1)
-    return (-10 * torch.log10(mse.clamp_min(10 ** (-PSNR_CAP_DB / 10)))).float()
+    mse = (estimate.float().clamp(0, 1) - clean.float()).pow(2).flatten(1).mean(dim=1)  # float32: the cap's 1e-10
+    return -10 * torch.log10(mse.clamp_min(10 ** (-PSNR_CAP_DB / 10)))  # underflows to 0 in half precision
 
 
 def ssim(estimate: torch.Tensor, clean: torch.Tensor) -> np.ndarray:

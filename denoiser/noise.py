@@ -100,6 +100,10 @@ def apply_noise(
     if field.shape != images.shape:
         raise ValueError(f"the noise field's shape {tuple(field.shape)} differs from the images' {tuple(images.shape)}")
     if isinstance(factor, torch.Tensor):
+        per_image = factor.dim() == images.dim() and set(factor.shape[1:]) <= {1} and factor.shape[0] in (1, len(images))
+        if factor.numel() != 1 and not per_image:  # an (N,) tensor would stretch along the pixel columns
+            raise ValueError(f"a tensor of noise factors needs one per image, shape ({len(images)}, 1, 1, 1) "
+                             f"(factors.view(-1, 1, 1, 1)), or a single value; got shape {tuple(factor.shape)}")
         if not bool(((factor >= 0) & (factor <= 1)).all()):
             low, high = factor.min().item(), factor.max().item()
             raise ValueError(f"noise factors must all be in [0, 1], got values from {low} to {high}")
@@ -133,6 +137,9 @@ def add_noise(
     device and then moved to the images', so a CPU generator gives the same noise on any device.
     """
     check_unit_range(images)
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(f"generator must be a torch.Generator, e.g. torch.Generator().manual_seed(0), "
+                        f"got {type(generator).__name__}")
     draw_on = generator.device if generator is not None else images.device
     field = sample_noise_field(images.shape, kind, generator, device=draw_on).to(images.device)
     return apply_noise(images, factor, field, kind)

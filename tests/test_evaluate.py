@@ -63,3 +63,8 @@ def test_cards_re_rendered_from_saved_rows_count_the_digits_those_rows_measured(
           "--out-dir", str(tmp_path / "rendered")])
     card = (tmp_path / "weights" / "default" / "README.md").read_text()
     assert "on 6 test digits" in card and "on 3 test digits" not in card
+
+
+def test_psnr_of_a_half_precision_copy_is_the_cap_not_infinity():
+    half = torch.rand(2, 1, 28, 28).half()
+    assert torch.equal(psnr(half, half), torch.full((2,), 100.0))

@@ -139,3 +139,17 @@ def test_a_cpu_generator_gives_the_same_noise_on_cuda_images(digits):
     on_cuda = add_noise(digits.cuda(), 0.4, generator=torch.Generator().manual_seed(3))
     assert on_cuda.device.type == "cuda"
     assert torch.allclose(on_cuda.cpu(), on_cpu)
+
+
+def test_one_factor_per_image_as_a_flat_tensor_is_refused_rather_than_spread_over_pixel_columns():
+    images = torch.zeros(28, 1, 28, 28)  # N = 28: an (N,) tensor would broadcast along the last axis
+    with pytest.raises(ValueError, match=r"one per image, shape \(28, 1, 1, 1\).*got shape \(28,\)"):
+        add_noise(images, torch.linspace(0, 1, 28), "dropout", torch.Generator().manual_seed(0))
+    per_image = torch.linspace(0, 1, 28).view(-1, 1, 1, 1)
+    noisy = add_noise(torch.ones(28, 1, 28, 28), per_image, "dropout", torch.Generator().manual_seed(0))
+    assert noisy[0].eq(1).all() and noisy[-1].eq(0).all()  # factor 0 keeps the first image, 1 drops the last
+
+
+def test_a_seed_given_where_a_generator_belongs_gets_a_hint():
+    with pytest.raises(TypeError, match=r"torch.Generator\(\).manual_seed\(0\), got int"):
+        add_noise(torch.zeros(1, 1, 28, 28), 0.4, generator=0)
