@@ -17,7 +17,12 @@ def load_mnist(root: str | Path, train: bool, download: bool = False) -> torch.T
     """
     try:
         dataset = datasets.MNIST(str(root), train=train, download=download)
-    except RuntimeError as error:  # torchvision's "Dataset not found" message
+    except RuntimeError as error:  # torchvision's "Dataset not found" or "Error downloading" message
+        if download:
+            raise FileNotFoundError(
+                f"MNIST could not be downloaded into {root}/MNIST/raw (is there internet here?); "
+                f"or point --data-root at a folder that already holds it, without --download ({error})"
+            ) from None
         raise FileNotFoundError(
             f"MNIST not found under {root}/MNIST/raw: pass --download on a machine with internet, "
             f"or --data-root pointing at a folder that holds it ({error})"

@@ -261,7 +261,10 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     fixed_noisy = damage(train_images, config, torch.Generator().manual_seed(config.seed + 1)) if config.fixed_noise else None
     history: list[dict] = []
     if checkpoint_path.exists():
-        state = torch.load(checkpoint_path, weights_only=True, map_location="cpu")  # resumable on any device
+        try:
+            state = torch.load(checkpoint_path, weights_only=True, map_location="cpu")  # resumable on any device
+        except Exception as error:  # a truncated or foreign file: torch raises several types
+            raise ValueError(f"{checkpoint_path} cannot be read ({error}): delete it to start afresh") from None
         theirs, mine = _resumable_settings(state["config"]), _resumable_settings(dataclasses.asdict(config))
         if theirs != mine:
             changed = ", ".join(f"{key} {theirs.get(key)!r} -> {mine.get(key)!r}"

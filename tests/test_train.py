@@ -223,3 +223,25 @@ def test_a_checkpoint_from_before_a_setting_existed_still_resumes(mnist_root, tm
 def test_elastic_augmentation_trains(mnist_root, tmp_path):
     _, history = train(quick_config(mnist_root, tmp_path, epochs=3, elastic_probability=0.5))
     assert history[-1]["loss"] < history[0]["loss"]
+
+
+def test_a_damaged_checkpoint_is_refused_with_what_to_do(mnist_root, tmp_path):
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "checkpoint.pt").write_bytes(b"PK\x03\x04 cut short")
+    with pytest.raises(ValueError, match=r"checkpoint.pt cannot be read .*delete it to start afresh"):
+        train(quick_config(mnist_root, tmp_path, epochs=1))
+
+
+def test_missing_data_names_the_folder_and_a_failed_download_does_not_suggest_downloading(tmp_path, monkeypatch):
+    from denoiser import data
+
+    with pytest.raises(FileNotFoundError, match=r"MNIST not found under .*pass --download"):
+        data.load_mnist(tmp_path, train=True)
+
+    def offline(*args, **kwargs):  # what torchvision raises when no mirror answers
+        raise RuntimeError("Error downloading train-images-idx3-ubyte.gz")
+
+    monkeypatch.setattr(data.datasets, "MNIST", offline)
+    with pytest.raises(FileNotFoundError, match=r"could not be downloaded .*is there internet here") as caught:
+        data.load_mnist(tmp_path, train=True, download=True)
+    assert "pass --download" not in str(caught.value)
