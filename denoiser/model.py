@@ -14,9 +14,28 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from .checks import check_digit_batch, check_unit_range
 
+HUB_CARD = """---
+{{ card_data }}
+---
 
-class DigitDenoiser(nn.Module, PyTorchModelHubMixin, license="mit", pipeline_tag="image-to-image",
-                    tags=["denoising", "autoencoder", "mnist"]):
+# A denoiser for MNIST-style digits
+
+A convolutional denoising autoencoder from the "Denoising autoencoder, live" demo. It takes a float
+tensor of noisy digits `(N, 1, 28, 28)` in [0, 1] (light strokes on black) and returns the denoised
+digits, same shape, in [0, 1]. Load it with the class named in `config.json` (`architecture`):
+
+```python
+from denoiser import SeedAutoencoder, UNetDenoiser  # the demo's `denoiser` package
+model = UNetDenoiser.from_pretrained(repo_id)       # this repository; or SeedAutoencoder, as config.json says
+```
+
+Saved with huggingface_hub's PyTorchModelHubMixin; the demo's own model cards give the training
+recipe and the measured PSNR.
+"""
+
+
+class DigitDenoiser(nn.Module, PyTorchModelHubMixin, model_card_template=HUB_CARD, license="mit",
+                    pipeline_tag="image-to-image", tags=["denoising", "autoencoder", "mnist"]):
     """What both networks share: input checks, a sigmoid over `logits`, and a self-describing hub config.
 
     The hub config (`config.json`) holds the `__init__` arguments and the class name. Without the name,

@@ -79,6 +79,12 @@ def test_the_seed_network_saves_a_config_and_does_not_carry_the_shipped_record_i
         assert torch.equal(shipped(x), load_from_folder(tmp_path / "checked", "cpu")(x))
 
 
+def test_a_model_saved_for_the_hub_gets_a_card_that_says_what_it_takes_not_placeholders(tmp_path):
+    UNetDenoiser(width=8).save_pretrained(tmp_path)  # push_to_hub uploads this folder
+    card = (tmp_path / "README.md").read_text()
+    assert "[More Information Needed]" not in card and "(N, 1, 28, 28)" in card and "license: mit" in card
+
+
 def test_saved_folder_records_a_checksum_and_reloads_identically(tmp_path):
     model = UNetDenoiser(width=8).eval()
     save_weights(model, tmp_path)
