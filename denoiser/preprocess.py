@@ -75,8 +75,13 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
         if opaque.mean() <= 0.5:  # strokes on a transparent layer: ink is opacity times contrast to their opposite
             strokes_are_dark = not opaque.any() or grey[opaque].mean() < 0.5
             return alpha * ((1.0 - grey) if strokes_are_dark else grey)
-        # Mostly opaque: a picture with transparent margins or corners. Lay it on its own paper colour.
-        grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque])
+        # Mostly opaque: a picture with transparent margins or corners. Cut away the fully transparent
+        # margins (the bands the sketchpad letterboxes a non-square photo with: flat paper there would
+        # make a step against the photo's shaded paper, read as ink), then lay it on its own paper colour.
+        rows, cols = np.nonzero(opaque)
+        box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+        grey, alpha = grey[box], alpha[box]
+        grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque[box]])
     return _without_shading((1.0 - grey) if _border_median(grey) > 0.5 else grey)
 
 

@@ -168,6 +168,24 @@ def test_picture_letterboxed_on_a_transparent_canvas_reads_its_strokes():
     assert correlation(drawing_to_digit(canvas), drawing_to_digit(picture)) > 0.95
 
 
+@pytest.mark.parametrize(("size", "shading"), [((280, 210), "left to right"), ((280, 158), "vignette")])
+def test_a_shaded_photo_letterboxed_by_the_sketchpad_reads_like_the_photo_itself(size, shading):
+    # The sketchpad fits a non-square upload into its square canvas with transparent bands. Filled with
+    # one flat paper grey, they met the shaded paper in a step that read as ink: a shrunken digit beside a slab.
+    width, height = size
+    rows, cols = np.mgrid[0:height, 0:width]
+    darkening = {"left to right": 40 * cols / width,
+                 "vignette": 56 * np.hypot(cols / width - 0.5, rows / height - 0.5)}[shading]
+    photo = Image.fromarray(np.clip(235 - darkening, 0, 255).astype(np.uint8)).convert("RGB")
+    side = min(size)
+    ImageDraw.Draw(photo).line([(width / 2 - 0.2 * side, height / 2 - 0.3 * side), (width / 2 + 0.2 * side,
+                               height / 2 - 0.3 * side), (width / 2 - 0.05 * side, height / 2 + 0.3 * side)],
+                               fill=(20, 20, 20), width=round(0.05 * side))
+    canvas = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    canvas.paste(photo, ((280 - width) // 2, (280 - height) // 2))
+    assert np.abs(drawing_to_digit(canvas) - drawing_to_digit(photo)).max() < 1e-6
+
+
 def test_a_speck_of_dust_far_from_the_digit_changes_nothing():
     paper = draw(mode="L", background=255, ink=0)
     dusty = np.asarray(paper).copy()
