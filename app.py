@@ -163,17 +163,17 @@ def retypable(slider: gr.Slider) -> gr.Slider:
 
     The box then sends None, which gr.Slider's preprocessing turned into a raw "Could not preprocess
     input component" error; now None reaches the listener, and the live path waits for the next value.
-    Text gets a message naming the range; out-of-range numbers still get gr.Slider's. (Patched on the
-    instance: a gr.Slider subclass would make Gradio write an app.pyi stub beside this file.)
+    Text gets a message naming the range. Numbers out of range reach the listener too, which decides:
+    the live path draws what the box will show once it clamps the number, the API refuses them. (Patched
+    on the instance: a gr.Slider subclass would make Gradio write an app.pyi stub beside this file.)
     """
-    slider_preprocess = slider.preprocess
 
     def preprocess(payload: float | None) -> float | None:
         if payload is None:
             return None
         if isinstance(payload, bool) or not isinstance(payload, (int, float)):
             raise ValueError(f"{slider.label.lower()} must be a number in [{slider.minimum}, {slider.maximum}], got {payload!r}")
-        return slider_preprocess(payload)
+        return float(payload)
 
     slider.preprocess = preprocess
     return slider
@@ -222,6 +222,9 @@ def on_canvas(digit: np.ndarray | None, factor, kind, seed, show_filters: bool, 
     """Live path: the session's digit -> noisy -> every picture and score, for the controls' values."""
     if factor is None or seed is None:  # a number box being retyped: wait for its next value
         return (gr.skip(),) * 8
+    # A number typed past the slider's ends: the slider already shows the end, and the box clamps to it
+    # when it loses focus without sending the clamped value, so draw the end now.
+    factor = min(max(factor, 0.0), 1.0)
     factor, kind, seed = _controls(factor, kind, seed)
     view = DEMO.render(digit, factor, kind, seed, show_filters, show_features)
     # A closed panel is left as it is (gr.skip), never blanked: two triggers a few ms apart can

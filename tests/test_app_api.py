@@ -51,7 +51,7 @@ def test_seed_model_can_be_chosen(client):
 
 
 @pytest.mark.parametrize("factor, message", [
-    (1.5, "greater than maximum value 1"), (-0.2, "less than minimum value 0"),
+    (1.5, r"noise factor must be in \[0, 1\], got 1.5"), (-0.2, r"noise factor must be in \[0, 1\], got -0.2"),
     ("loud", r"noise factor must be a number in \[0, 1\], got .loud."),
     (None, "noise factor must be a number in"),
 ])

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
+from PIL import Image
 
 import app
 
@@ -68,3 +69,12 @@ def test_a_re_reported_unchanged_drawing_does_not_re_render():
     assert app.read_sketch(None, digit) is None  # cleared
     other = np.roll(digit, 3, axis=1)
     assert np.array_equal(app.read_sketch(a_drawing(), other), digit)
+
+
+def test_a_factor_typed_past_the_sliders_end_is_drawn_at_that_end_like_the_slider_shows_it():
+    digit = app.read_sketch(a_drawing())
+    def noisy_picture(factor):
+        return np.asarray(Image.open(app.on_canvas(digit, factor, "gaussian", 0, False, False)[1]))
+    assert np.array_equal(noisy_picture(1.5), noisy_picture(1.0))
+    assert np.array_equal(noisy_picture(-0.2), noisy_picture(0.0))
+    assert not np.array_equal(noisy_picture(1.0), noisy_picture(0.4))

@@ -226,6 +226,26 @@ def test_emptying_the_noise_factor_box_to_retype_it_shows_no_error(browser, app_
     page.close()
 
 
+def test_a_factor_typed_past_the_end_draws_the_pictures_at_the_end_the_controls_then_show(browser, app_url):
+    page = open_app(browser, app_url)
+    page.locator("button.gallery-item").first.click()
+    at_default = wait_for_new_image(page, "noisy", None)
+    box = page.locator("#factor input[type=number]").first
+    box.fill("1.5")
+    box.press("Enter")
+    page.keyboard.press("Tab")  # the box clamps to 1 as it loses focus
+    wait_for_new_image(page, "noisy", at_default)
+    settled_scores(page)
+    past_the_end = image_source(page, "noisy")
+    assert box.input_value() == "1" and page.locator("#factor input[type=range]").first.input_value() == "1"
+    assert page.locator("[data-testid=toast-body]").count() == 0, page.locator("[data-testid=toast-body]").all_inner_texts()
+    box.fill("1")
+    box.press("Enter")
+    settled_scores(page)
+    assert np.array_equal(pixels(page, image_source(page, "noisy")), pixels(page, past_the_end))
+    page.close()
+
+
 def test_on_a_phone_the_filter_row_fits_the_screen(browser, app_url):
     page = open_app(browser, app_url, {"width": 390, "height": 844})
     page.locator("button.gallery-item").first.click()
