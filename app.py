@@ -193,12 +193,17 @@ DEMO = Demo(load_models())
 DEVICE = next(DEMO.models["default"].parameters()).device
 
 
+def user_error(message: str) -> gr.Error:
+    """A refusal of bad input: shown to the user, not logged as a server traceback (it is not a fault here)."""
+    return gr.Error(message, print_exception=False)
+
+
 def _controls(factor, kind, seed) -> tuple[float, str, int]:
     """Validated slider/kind/seed values, or a gr.Error that says what is allowed."""
     try:
         return check_factor(factor), check_kind(kind), check_seed(seed)
     except ValueError as error:
-        raise gr.Error(str(error)) from None
+        raise user_error(str(error)) from None
 
 
 def read_sketch(editor: dict | None, current: np.ndarray | None = None):
@@ -213,7 +218,7 @@ def read_sketch(editor: dict | None, current: np.ndarray | None = None):
     try:
         digit = None if composite is None else drawing_to_digit(composite)
     except DrawingError as error:
-        raise gr.Error(f"Could not read the drawing: {error}") from None
+        raise user_error(f"Could not read the drawing: {error}") from None
     same = (digit is None) == (current is None) and (digit is None or np.array_equal(digit, current))
     return gr.skip() if same else digit
 
@@ -242,15 +247,15 @@ def denoise_file(image_file: str | None, noise_factor: float, noise_kind: str = 
     """API: an image file of a digit -> (clean, noisy, reconstructed, PSNR summary), all 224x224 PNGs."""
     noise_factor, noise_kind, noise_seed = _controls(noise_factor, noise_kind, noise_seed)
     if model not in MODEL_NAMES:
-        raise gr.Error(f"model must be one of {', '.join(MODEL_NAMES)}, got {model!r}")
+        raise user_error(f"model must be one of {', '.join(MODEL_NAMES)}, got {model!r}")
     if image_file is None:
-        raise gr.Error("no image was sent: pass an image file of a digit")
+        raise user_error("no image was sent: pass an image file of a digit")
     try:
         digit = drawing_to_digit(read_image_file(image_file))
     except (ImageFileError, DrawingError) as error:
-        raise gr.Error(str(error)) from None
+        raise user_error(str(error)) from None
     if digit is None:
-        raise gr.Error("the image is blank (no strokes found): send an image with a digit on it")
+        raise user_error("the image is blank (no strokes found): send an image with a digit on it")
     view = DEMO.render(digit, noise_factor, noise_kind, noise_seed)
     return view.clean, view.noisy, view.reconstructed[model], view.scores
 
@@ -259,7 +264,9 @@ def build() -> gr.Blocks:
     """The whole interface."""
     picture = dict(image_mode="L", interactive=False, format="png", height=230, elem_classes="pixelated", buttons=["download"])
     panel = {**picture, "height": None}  # feature panels keep their own tall shape
-    with gr.Blocks(title="Denoising autoencoder, live") as demo:
+    # Gradio copies every picture it serves into its cache; without pruning that grows for as long as the
+    # Space runs (about 4 files per slider step). Every half hour, files older than an hour are deleted.
+    with gr.Blocks(title="Denoising autoencoder, live", delete_cache=(1800, 3600)) as demo:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False, elem_id="live"):
             with gr.Column(scale=2, min_width=300, elem_id="drawing-column"):

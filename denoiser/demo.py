@@ -9,8 +9,10 @@ users getting the same picture at once can then download a half-written file.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from .filters import CLASSICAL_FILTERS, apply_filter
 from .metrics import PSNR_CAP_DB, psnr, ssim
 from .pipeline import Denoised, denoise_digit, upscale
 
+INVISIBLE_DB = 60.0  # above the ~59 dB of rounding to 8 bits: damage no screen can show
 EMPTY_HINT = "Draw a digit on the canvas (or pick an example below) and it appears here: clean, noisy, and pulled back out."
 
 
@@ -39,18 +42,24 @@ class DemoView:
 
 
 class OutputFiles:
-    """A private temp folder of uniquely named PNGs, pruned of files older than `max_age_s`."""
+    """A private temp folder of uniquely named PNGs, pruned of files older than `max_age_s`.
+
+    A folder it made itself is removed when the process exits (or the object is collected).
+    """
 
     def __init__(self, folder: str | Path | None = None, max_age_s: float = 300.0) -> None:
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="denoiser_outputs_"))
+        if folder is None:
+            folder = tempfile.mkdtemp(prefix="denoiser_outputs_")
+            weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.max_age_s = max_age_s
         self._last_prune = time.monotonic()
 
-    def save(self, pixels: np.ndarray) -> str:
-        """Write a uint8 grey `(H, W)` array as PNG and return its path."""
+    def save(self, pixels: np.ndarray, name: str = "picture") -> str:
+        """Write a uint8 grey `(H, W)` array as PNG and return its path, `<name>-<random>.png` (the download's name)."""
         self._prune()
-        handle, path = tempfile.mkstemp(suffix=".png", dir=self.folder)
+        handle, path = tempfile.mkstemp(prefix=f"{name}-", suffix=".png", dir=self.folder)
         with os.fdopen(handle, "wb") as file:
             Image.fromarray(pixels, mode="L").save(file, format="PNG")
         return path
@@ -85,17 +94,18 @@ class Demo:
         if digit is None:
             return DemoView(reconstructed=dict.fromkeys(self.models))
         result = denoise_digit(digit, factor, kind, seed, self.models)
-        save = lambda image, scale=self.scale: self.files.save(upscale(image, scale))  # noqa: E731
+        save = lambda image, name: self.files.save(upscale(image, self.scale), name)  # noqa: E731
         view = DemoView(
-            clean=save(result.clean), noisy=save(result.noisy),
-            reconstructed={name: save(image) for name, image in result.reconstructed.items()},
+            clean=save(result.clean, "clean"), noisy=save(result.noisy, f"noisy-{kind}-{factor:.2f}"),
+            reconstructed={name: save(image, f"denoised-{name}") for name, image in result.reconstructed.items()},
             scores=scoreboard(result),
         )
         if with_filters:
             view.filters = self._filter_row(result)
         if with_features:
             noisy = torch.from_numpy(result.noisy).view(1, 1, 28, 28)
-            view.features = {name: self.files.save(feature_panel(model, noisy)) for name, model in self.models.items()}
+            view.features = {name: self.files.save(feature_panel(model, noisy), f"features-{name}")
+                             for name, model in self.models.items()}
         return view
 
     def _filter_row(self, result: Denoised) -> list[tuple[str, str]]:
@@ -106,7 +116,7 @@ class Demo:
             output = apply_filter(name, result.noisy[None].astype(np.float64))[0]
             estimate = torch.from_numpy(output).float().view(1, 1, 28, 28)
             caption = f"{name}: {float(psnr(estimate, clean)[0]):.1f} dB, SSIM {float(ssim(estimate, clean)[0]):.2f}"
-            row.append((self.files.save(upscale(output, 4)), caption))
+            row.append((self.files.save(upscale(output, 4), name.replace(" ", "-")), caption))
         return row
 
 
@@ -114,14 +124,16 @@ def scoreboard(result: Denoised) -> str:
     """One line of Markdown: PSNR of the noisy input and of each reconstruction, with the gain.
 
     With no damage at all (factor 0) the noisy digit is the clean one: its PSNR is only the cap and a
-    "gain" against it means nothing, so the line says so instead.
+    "gain" against it means nothing, so the line says so instead. Damage too faint for 8-bit pixels to
+    show (Poisson at factor 0 keeps a floor of noise: about 72 dB) gets the same line, with its PSNR.
     """
-    if result.psnr_noisy >= PSNR_CAP_DB:
-        parts = ["noisy **= clean** (no noise at this level)"]
-        parts += [f"{name} model **{value:.1f} dB**" for name, value in result.psnr_reconstructed.items()]
-    else:
+    if result.psnr_noisy < INVISIBLE_DB:
         parts = [f"noisy **{result.psnr_noisy:.1f} dB**"]
         for name, value in result.psnr_reconstructed.items():
             parts.append(f"{name} model **{value:.1f} dB** ({value - result.psnr_noisy:+.1f})")
+    else:
+        parts = ["noisy **= clean** (no noise at this level)" if result.psnr_noisy >= PSNR_CAP_DB else
+                 f"noisy **≈ clean** ({result.psnr_noisy:.1f} dB: too little noise for 8-bit pixels to show)"]
+        parts += [f"{name} model **{value:.1f} dB**" for name, value in result.psnr_reconstructed.items()]
     return "PSNR against the clean digit (higher is better): " + " · ".join(parts)
 

@@ -1,12 +1,15 @@
 """How the interface is wired: the properties a browser test can only catch by luck."""
 
+import gc
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
+import pytest
 from PIL import Image
 
 import app
+from denoiser.demo import OutputFiles
 
 
 def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
@@ -78,3 +81,26 @@ def test_a_factor_typed_past_the_sliders_end_is_drawn_at_that_end_like_the_slide
     assert np.array_equal(noisy_picture(1.5), noisy_picture(1.0))
     assert np.array_equal(noisy_picture(-0.2), noisy_picture(0.0))
     assert not np.array_equal(noisy_picture(1.0), noisy_picture(0.4))
+
+
+def test_pictures_are_saved_under_names_that_say_what_they_are_for_downloads():
+    view_paths = app.on_canvas(app.read_sketch(a_drawing()), 0.4, "salt_pepper", 0, False, False)[:4]
+    names = [Path(path).name for path in view_paths]
+    assert names[0].startswith("clean-") and names[1].startswith("noisy-salt_pepper-0.40-")
+    assert names[2].startswith("denoised-default-") and names[3].startswith("denoised-seed-")
+
+
+def test_gradios_file_cache_is_pruned_and_the_apps_own_folder_goes_with_its_files_object():
+    assert app.demo.delete_cache == (1800, 3600)  # otherwise every served picture stays in /tmp/gradio
+    files = OutputFiles()
+    folder = files.folder
+    files.save(np.zeros((4, 4), np.uint8))
+    del files
+    gc.collect()
+    assert not folder.exists()
+
+
+def test_refusing_bad_input_does_not_log_a_traceback():
+    with pytest.raises(gr.Error) as refused:
+        app.denoise_file(None, 0.4)
+    assert refused.value.print_exception is False

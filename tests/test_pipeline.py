@@ -83,3 +83,10 @@ def test_the_scoreboard_gives_each_model_its_gain_over_the_noisy_digit(models):
 def test_with_no_noise_the_scoreboard_says_so_instead_of_a_meaningless_gain(models):
     line = scoreboard(denoise_digit(DIGIT, 0.0, "gaussian", 0, models))
     assert "no noise" in line and "100.0" not in line and "(-" not in line and "(+" not in line
+
+
+def test_poisson_at_factor_zero_keeps_a_floor_of_noise_too_faint_to_show_and_the_scoreboard_says_so(models):
+    result = denoise_digit(DIGIT, 0.0, "poisson", 0, models)
+    line = scoreboard(result)
+    assert 60 < result.psnr_noisy < 100  # the 0.001 floor of the Poisson scale: not an exact copy
+    assert "≈ clean" in line and "(-" not in line and "(+" not in line and line.count("dB") == 3
