@@ -328,9 +328,10 @@ def build() -> gr.Blocks:
         new_noise.click(lambda: random.randint(1, 2**31 - 1), None, seed, api_visibility="private")
 
         api_image = gr.File(label="image file", file_types=["image"], visible=False)
-        api_model = gr.Radio(list(MODEL_NAMES), value="default", visible=False)
-        api_scores = gr.Markdown(visible=False)
-        api_clean, api_noisy, api_reconstructed = (gr.Image(format="png", visible=False) for _ in range(3))
+        api_model = gr.Radio(list(MODEL_NAMES), value="default", label="model", visible=False)
+        api_scores = gr.Markdown(visible=False, label="scores")  # the labels name the outputs on the API page
+        api_clean, api_noisy, api_reconstructed = (gr.Image(format="png", visible=False, label=label)
+                                                   for label in ("clean", "noisy", "reconstructed"))
         gr.Button(visible=False).click(
             denoise_file, [api_image, factor, kind, seed, api_model], [api_clean, api_noisy, api_reconstructed, api_scores],
             api_name="denoise", concurrency_id="model",

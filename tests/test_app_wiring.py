@@ -104,3 +104,8 @@ def test_refusing_bad_input_does_not_log_a_traceback():
     with pytest.raises(gr.Error) as refused:
         app.denoise_file(None, 0.4)
     assert refused.value.print_exception is False
+
+
+def test_the_api_names_its_outputs_instead_of_value_35_to_38():
+    (endpoint,) = [block_fn for block_fn in app.demo.fns.values() if block_fn.api_name == "denoise"]
+    assert [output.label for output in endpoint.outputs] == ["clean", "noisy", "reconstructed", "scores"]

@@ -237,6 +237,7 @@ def test_a_factor_typed_past_the_end_draws_the_pictures_at_the_end_the_controls_
     wait_for_new_image(page, "noisy", at_default)
     settled_scores(page)
     past_the_end = image_source(page, "noisy")
+    assert "noisy-gaussian-1.00-" in past_the_end  # the name a download gets
     assert box.input_value() == "1" and page.locator("#factor input[type=range]").first.input_value() == "1"
     assert page.locator("[data-testid=toast-body]").count() == 0, page.locator("[data-testid=toast-body]").all_inner_texts()
     box.fill("1")
