@@ -58,6 +58,8 @@ CSS = """
 footer { display: none !important; }
 #sketch-upload-error { margin: 4px 0; color: var(--error-text-color, #b91c1c); }
 #filters .caption-label { white-space: normal; max-width: 100%; }
+/* the filter row as tall as its tiles at every width (a fixed height left an empty band below them) */
+#filters, #filters .gallery-container, #filters .grid-wrap { height: auto !important; max-height: none !important; }
 /* labels wrap clear of the buttons Gradio lays over a block's top-right corner */
 #sketch [data-testid="block-label"] { max-width: calc(100% - 185px); white-space: normal; }
 .pixelated [data-testid="block-label"] { max-width: calc(100% - 44px); white-space: normal; }
@@ -65,12 +67,15 @@ footer { display: none !important; }
 .pixelated > [data-testid="block-label"] { position: static !important; max-width: 100% !important; }
 .pair > .pixelated { display: flex !important; flex-direction: column; }
 .pair > .pixelated > .image-container { flex: 1 1 0; min-height: 0; }
+@media (max-width: 1023px) {  /* narrow pictures: a label may wrap where its neighbour does not, so both
+  keep room for two lines, and the pictures of a pair stay the same size and level */
+  .pair > .pixelated > [data-testid="block-label"] { min-height: calc(2lh + 8px); }
+}
 /* Gradio draws no focus ring on the slider or the radio buttons: keyboard users need one */
 #factor input[type=range]:focus-visible { outline: 2px solid var(--color-accent); outline-offset: 2px; }
 #kind label:has(input:focus-visible) { outline: 2px solid var(--color-accent); outline-offset: 1px; }
-@media (max-width: 640px) {  /* a phone: two filters a row, captions whole, no empty band below */
+@media (max-width: 640px) {  /* a phone: two filters a row, captions whole */
   #filters .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
-  #filters, #filters .gallery-container, #filters .grid-wrap { height: auto !important; max-height: none !important; }
   /* and the pictures right under the drawing, above the controls, so a drag of the slider stays in view with them */
   #live { flex-direction: column; flex-wrap: nowrap; }
   #drawing-column, #results-column { display: contents; }

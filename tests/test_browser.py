@@ -306,6 +306,31 @@ def test_labels_sit_above_the_pictures_not_over_them(browser, app_url, width):
     page.close()
 
 
+@pytest.mark.parametrize("width", [1280, 768, 500])
+def test_the_two_pictures_of_a_pair_are_the_same_size_and_level(browser, app_url, width):
+    """At 768 px "clean (what the model should get back)" wrapped and "noisy (...)" did not: 16 px apart."""
+    page = open_app(browser, app_url, {"width": width, "height": 900})
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+    for left, right in (("clean", "noisy"), ("default", "seed-out")):
+        a, b = (page.locator(f"#{element_id} img").first.bounding_box() for element_id in (left, right))
+        assert abs(a["y"] - b["y"]) <= 2 and abs(a["height"] - b["height"]) <= 2, f"#{left} {a} against #{right} {b}"
+    page.close()
+
+
+def test_the_filter_row_is_as_tall_as_its_tiles_on_a_tablet(browser, app_url):
+    """With a fixed height the row left 66 to 162 px of empty band under its tiles from 641 to 1024 px."""
+    page = open_app(browser, app_url, {"width": 768, "height": 900})
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+    page.locator("#show-filters input").check()
+    page.wait_for_selector("#filters img", timeout=20_000)
+    row = page.locator("#filters").bounding_box()
+    tiles_end = max(page.locator("#filters .thumbnail-item").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().bottom)"))
+    assert row["y"] + row["height"] - tiles_end < 30
+    page.close()
+
+
 @pytest.mark.parametrize("selector, focused", [("#factor", "#factor input[type=range]"), ("#kind", "#kind input")])
 def test_keyboard_focus_is_visible_on_the_slider_and_the_noise_kinds(browser, app_url, selector, focused):
     page = open_app(browser, app_url)
