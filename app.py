@@ -287,11 +287,15 @@ def build() -> gr.Blocks:
                     new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
             with gr.Column(scale=3, min_width=300, elem_id="results-column"):
                 with gr.Row(elem_classes="pair"):
-                    clean = gr.Image(label="clean (what the model should get back)", elem_id="clean", **picture)
-                    noisy = gr.Image(label="noisy (what the model sees)", elem_id="noisy", **picture)
+                    clean = gr.Image(label="clean (what the model should get back)", elem_id="clean", **picture,
+                                     alt_text="Your digit as the model gets it: 28 by 28 pixels, light strokes on black")
+                    noisy = gr.Image(label="noisy (what the model sees)", elem_id="noisy", **picture,
+                                     alt_text="The digit with noise of the chosen kind and level added")
                 with gr.Row(elem_classes="pair"):
-                    default = gr.Image(label="reconstructed: default (U-Net)", elem_id="default", **picture)
-                    seed_out = gr.Image(label="reconstructed: seed (the tutorial's)", elem_id="seed-out", **picture)
+                    default = gr.Image(label="reconstructed: default (U-Net)", elem_id="default", **picture,
+                                       alt_text="The default U-Net's reconstruction of the noisy digit")
+                    seed_out = gr.Image(label="reconstructed: seed (the tutorial's)", elem_id="seed-out", **picture,
+                                        alt_text="The tutorial's autoencoder's reconstruction of the noisy digit")
                 scores = gr.Markdown(EMPTY_HINT, elem_classes="scores", elem_id="scores")
                 gr.Markdown(f"Running on **{DEVICE.type.upper()}** · torch {torch.__version__}", elem_id="device")
         with gr.Row():
@@ -301,9 +305,11 @@ def build() -> gr.Blocks:
                              visible=False, elem_classes="pixelated", elem_id="filters")
         with gr.Row(visible=False) as feature_row:
             features_default = gr.Image(label="default (U-Net) encoder: the 16 most active channels per stage",
-                                        elem_id="features-default", **panel)
+                                        elem_id="features-default", **panel,
+                                        alt_text="Grids of the default U-Net's feature maps for your digit, one per stage")
             features_seed = gr.Image(label="seed encoder: conv, pool, ... down to the 4x4 bottleneck",
-                                     elem_id="features-seed", **panel)
+                                     elem_id="features-seed", **panel,
+                                     alt_text="Grids of the tutorial autoencoder's feature maps for your digit, layer by layer")
         digit = gr.State(None)  # the current drawing as a 28x28 digit; every live listener reads it from here
         if EXAMPLES:
             gr.Examples(EXAMPLES, inputs=sketch, outputs=digit, fn=read_sketch, run_on_click=True,

@@ -318,6 +318,17 @@ def test_the_two_pictures_of_a_pair_are_the_same_size_and_level(browser, app_url
     page.close()
 
 
+def test_every_result_picture_has_a_description_for_screen_readers(browser, app_url):
+    page = open_app(browser, app_url)
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+    page.locator("#show-features input").check()
+    page.wait_for_selector("#features-seed img", timeout=20_000)
+    for element_id in ("clean", "noisy", "default", "seed-out", "features-default", "features-seed"):
+        assert len(page.locator(f"#{element_id} img").first.get_attribute("alt") or "") > 20, element_id
+    page.close()
+
+
 def test_the_filter_row_is_as_tall_as_its_tiles_on_a_tablet(browser, app_url):
     """With a fixed height the row left 66 to 162 px of empty band under its tiles from 641 to 1024 px."""
     page = open_app(browser, app_url, {"width": 768, "height": 900})
