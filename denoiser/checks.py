@@ -16,8 +16,10 @@ def check_unit_range(images: torch.Tensor, what: str = "images") -> torch.Tensor
     """
     if not images.is_floating_point():
         raise TypeError(f"{what} must be a float tensor with values in [0, 1], got {images.dtype} (divide bytes by 255)")
-    if images.numel() and not bool(((images >= 0) & (images <= 1)).all()):
-        low, high = images.min().item(), images.max().item()
+    if not images.numel():
+        return images
+    low, high = (value.item() for value in torch.aminmax(images))  # one pass: ~2 us on a digit, this runs per call
+    if not (low >= 0 and high <= 1):  # written so that NaN fails it too
         raise ValueError(f"{what} must have values in [0, 1], got values from {low} to {high} "
                          "(divide 0..255 pixels by 255; clamp small overshoots)")
     return images
