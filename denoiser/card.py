@@ -25,11 +25,28 @@ SUMMARIES = {
 }
 
 
-def _recipe_lines(training: dict) -> list[str]:
+def _stages(training: dict) -> list[dict]:
+    """The training record's stages, first to last (each fine-tune records the stage it started from)."""
+    stages = [training]
+    while stages[0].get("fine_tuned_from"):
+        stages.insert(0, stages[0]["fine_tuned_from"])
+    return stages
+
+
+def _recipe_lines(name: str, training: dict) -> list[str]:
+    """The settings table: one column per training stage, so a fine-tune does not hide the long first stage."""
     keys = ["epochs", "batch_size", "optimizer", "lr", "loss", "noise_kinds", "factor_range", "factor_focus",
-            "factor_focus_probability", "fixed_noise",
-            "augment_probability", "val_fraction", "validate_on_test", "width", "seed", "split_seed"]
-    return [f"| {key} | {json.dumps(training[key])} |" for key in keys if key in training]
+            "factor_focus_probability", "fixed_noise", "augment_probability", "elastic_probability",
+            "val_fraction", "validate_on_test", "limit", "seed", "split_seed", "cpu_bf16"]
+    if name != "seed":
+        keys.insert(keys.index("seed"), "width")  # the seed network has no width
+    stages = _stages(training)
+    header = ["| setting | value |", "|---|---|"] if len(stages) == 1 else [
+        "| setting | " + " | ".join(f"stage {number}" for number in range(1, len(stages) + 1)) + " |",
+        "|---|" + "---|" * len(stages)]
+    rows = [f"| {key} | " + " | ".join(json.dumps(stage.get(key)) for stage in stages) + " |"
+            for key in keys if any(key in stage for stage in stages)]
+    return header + rows
 
 
 def _as_list(value):
@@ -67,9 +84,7 @@ def _command(name: str, training: dict) -> str:
     """The shell command(s) that reproduce these weights: one per training stage, each starting from the last."""
     if name == "seed":
         return "python -m denoiser.train --model seed --data-root ../shared/data"
-    stages = [training]
-    while stages[0].get("fine_tuned_from"):
-        stages.insert(0, stages[0]["fine_tuned_from"])
+    stages = _stages(training)
     commands = []
     for number, stage in enumerate(stages, 1):
         command = _stage_command(stage)
@@ -89,8 +104,8 @@ def _validation_summary(val_psnr: dict[str, float]) -> str:
 def _held_out_sentence(training: dict) -> str:
     """How the last stage used the digits: tutorial-style, a held-out share, or a refit on all of them."""
     if training.get("validate_on_test"):
-        return ("All of them are used for training, as in the tutorial, and the test split is the validation data, "
-                "as in the tutorial (monitoring only).")
+        return ("As in the tutorial, all of them are used for training and the test split is the validation data "
+                "(monitoring only).")
     if training.get("val_fraction", 0.1) == 0:
         return ("All of them are used for training in the last stage, with no validation (a refit once the recipe "
                 "was chosen on held-out digits); the test split is never used for training.")
@@ -114,7 +129,8 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
         "## Use", "", "```python", "import torch", "import denoiser", "",
         f'model = denoiser.load_model("{name}")          # from weights/{name}/, no network needed; CUDA when present',
         "device = next(model.parameters()).device",
-        "noisy = denoiser.add_noise(clean.to(device), 0.4)  # clean: (N, 1, 28, 28) in [0, 1], light on black",
+        "clean = torch.rand(8, 1, 28, 28, device=device)   # your digits: (N, 1, 28, 28) in [0, 1], light on black",
+        "noisy = denoiser.add_noise(clean, 0.4)",
         "with torch.no_grad():",
         "    denoised = model(noisy)                    # same shape, in [0, 1]",
         "```", "",
@@ -124,8 +140,10 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
         "## Training", "",
         "Data: `torchvision.datasets.MNIST` training split as found in `--data-root` (offline here: the first "
         "10,000 MNIST training digits). " + _held_out_sentence(training), "",
-        "| setting | value |", "|---|---|", *_recipe_lines(training), "",
-        f"Reproduce with one command: `{_command(name, training)}`. It writes `runs/{name}/` and leaves the "
+        *_recipe_lines(name, training), "",
+        ("Reproduce with one command" if len(_stages(training)) == 1 else
+         f"Reproduce with {len(_stages(training))} commands, one per stage, chained")
+        + f": `{_command(name, training)}`. It writes `runs/{name}/` and leaves the "
         f"shipped `weights/{name}/` alone; copy the folder there to ship a result (fixed seeds: on a CPU with the same "
         "thread count the result repeats exactly, and an interrupted run resumes from `checkpoint.pt` to the "
         "same result; on a GPU the convolution kernels are not bit-reproducible"
