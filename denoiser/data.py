@@ -43,7 +43,7 @@ def sketch_like(images: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """Re-draw `(N, 1, 28, 28)` digits the way the sketchpad path sees them, as a test of robustness.
 
     Each digit is blown up 10x, cut to a hard-edged binary stroke (a mouse brush has no pen
-    pressure), given a random pen width (eroded or dilated by up to 6 px of 280), drawn dark on
+    pressure), given a random pen width (eroded by up to 4 px or dilated by up to 6 px of 280), drawn dark on
     white, and then normalised by `drawing_to_digit` like any drawing in the app.
     """
     from PIL import Image

@@ -1,9 +1,9 @@
 """Augmentation: varied digits stay digits (shape, range, ink), and turning a kind off draws nothing for it."""
 
 import torch
+from conftest import make_digits
 
 from denoiser.augment import augment_digits, random_elastic
-from tests.conftest import make_digits
 
 
 def _digits(count: int = 16) -> torch.Tensor:

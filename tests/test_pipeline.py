@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 import torch
+from conftest import make_digits
 
 from denoiser import UNetDenoiser
 from denoiser.demo import scoreboard
 from denoiser.metrics import psnr
 from denoiser.pipeline import check_seed, denoise_digit, upscale
-from tests.conftest import make_digits
 
 DIGIT = make_digits(1, seed=5)[0].astype(np.float32) / 255  # (28, 28) in [0, 1]
 
