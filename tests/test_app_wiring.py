@@ -17,7 +17,8 @@ def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
     live = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.on_canvas]
     assert len(live) == 1
     listener = live[0]
-    assert listener.trigger_mode == "always_last"
+    assert listener.trigger_mode == "always_last"  # per browser tab: one call running, one waiting
+    assert listener.concurrency_id == "model"  # shared with /denoise, and limited to WORKERS calls at once
     triggers = set(listener.targets)  # (block id, event name)
     controls = {"factor": "input", "kind": "change", "seed": "change", "show-filters": "change", "show-features": "change"}
     ids = {block.elem_id: block._id for block in app.demo.blocks.values() if getattr(block, "elem_id", None)}

@@ -62,7 +62,7 @@ def draw_seven(page) -> None:
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}], ids=["desktop", "phone"])
-def test_drawing_shows_three_images_and_the_slider_changes_them(browser, app_url, viewport):
+def test_drawing_shows_four_images_and_the_slider_changes_them(browser, app_url, viewport):
     page = browser.new_page(viewport=viewport)
     page.goto(app_url, wait_until="load")  # not networkidle: the session heartbeat stays open
     page.wait_for_timeout(1500)  # the page selects the brush itself once the editor has mounted
@@ -70,7 +70,8 @@ def test_drawing_shows_three_images_and_the_slider_changes_them(browser, app_url
     clean = wait_for_new_image(page, "clean", None)
     noisy = wait_for_new_image(page, "noisy", None)
     reconstructed = wait_for_new_image(page, "default", None)
-    assert clean and noisy and reconstructed
+    tutorials = wait_for_new_image(page, "seed-out", None)
+    assert clean and noisy and reconstructed and tutorials
     assert "dB" in page.locator("#scores").inner_text()
 
     slider = page.locator("#factor input[type=range]").first

@@ -7,8 +7,10 @@ from denoiser import load_model
 from denoiser.device import pick_device
 
 
-def test_no_request_takes_cuda_only_when_there_is_one():
-    assert pick_device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+@pytest.mark.parametrize(("has_cuda", "expected"), [(True, "cuda"), (False, "cpu")])
+def test_no_request_takes_cuda_only_when_there_is_one(has_cuda, expected, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: has_cuda)
+    assert pick_device().type == expected
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")

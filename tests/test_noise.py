@@ -16,7 +16,7 @@ def test_gaussian_is_the_articles_formula(digits):
 
 
 def test_gaussian_noise_has_the_requested_spread_before_clipping():
-    grey = torch.full((200_000,), 0.5)  # mid-grey: clipping at 0.3 spread touches < 5% of pixels
+    grey = torch.full((200_000,), 0.5)  # mid-grey: at a spread of 0.1 clipping touches no pixel (5 sigma away)
     noisy = add_noise(grey, 0.1, generator=torch.Generator().manual_seed(0))
     assert abs(noisy.mean().item() - 0.5) < 1e-3
     assert abs(noisy.std().item() - 0.1) < 1e-3

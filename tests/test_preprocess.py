@@ -128,7 +128,7 @@ def test_a_very_flat_wide_array_is_read_not_refused_as_having_no_pixels():
     strip = np.zeros((4, 3000), np.uint8)
     strip[1:3, 500:2500] = 255  # shrinking it by whole 5x5 blocks used to leave zero rows
     digit = drawing_to_digit(strip)
-    assert digit is None or digit.shape == (28, 28)
+    assert digit is not None and digit.shape == (28, 28)
 
 
 def test_palette_image_with_a_transparent_index():
