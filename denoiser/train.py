@@ -113,13 +113,13 @@ def recorded_training(folder: str) -> dict | None:
     return json.loads(path.read_text()).get("training") if path.is_file() else None
 
 
-def held_out_sha256(val_images: torch.Tensor) -> str:
-    """A fingerprint of the validation digits `(N, 1, 28, 28)`: the same digits give the same hex digest.
+def digits_sha256(digits: torch.Tensor) -> str:
+    """A fingerprint of digits `(N, 1, 28, 28)` in [0, 1]: the same digits in the same order give the same hex digest.
 
-    The split settings alone do not pin them down: the same seed and fraction hold out other digits
-    from a data root with more digits (a full MNIST download instead of the offline 10,000).
+    Split settings alone do not pin the held-out digits down: the same seed and fraction hold out other
+    digits from a data root with more digits (a full MNIST download instead of the offline 10,000).
     """
-    pixels = val_images.mul(255).round().to(torch.uint8).cpu().numpy()
+    pixels = digits.mul(255).round().to(torch.uint8).cpu().numpy()
     return hashlib.sha256(pixels.tobytes()).hexdigest()
 
 
@@ -135,7 +135,7 @@ def check_same_held_out_digits(config: TrainConfig, val_images: torch.Tensor) ->
     if not record or config.val_fraction == 0 or config.validate_on_test:
         return
     if "held_out_sha256" in record:
-        same = record["held_out_sha256"] == held_out_sha256(val_images)
+        same = record["held_out_sha256"] == digits_sha256(val_images)
     else:
         same = held_out_split(record) == held_out_split(dataclasses.asdict(config))
     if not same:
@@ -233,6 +233,7 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     out_dir = Path(config.out_dir or f"runs/{config.model}")  # shipping a result is a deliberate copy
     checkpoint_path = out_dir / "checkpoint.pt"
     images = load_mnist(config.data_root, train=True, download=config.download)[: config.limit]
+    data_fingerprint = digits_sha256(images)  # a checkpoint resumes only on the digits it was trained on
     train_images, val_images = split_train_val(images, config.val_fraction, config.split_seed)
     if not len(train_images):
         raise ValueError(f"no training digits: {len(images)} digits, and --val-fraction {config.val_fraction} "
@@ -265,6 +266,10 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
             state = torch.load(checkpoint_path, weights_only=True, map_location="cpu")  # resumable on any device
         except Exception as error:  # a truncated or foreign file: torch raises several types
             raise ValueError(f"{checkpoint_path} cannot be read ({error}): delete it to start afresh") from None
+        if state.get("digits_sha256", data_fingerprint) != data_fingerprint:  # older checkpoints kept none
+            raise ValueError(f"{checkpoint_path} was trained on other digits than {config.data_root} holds"
+                             f"{f' (first {config.limit})' if config.limit else ''}: point --data-root at its data "
+                             "to resume it, or delete it to start afresh")
         theirs, mine = _resumable_settings(state["config"]), _resumable_settings(dataclasses.asdict(config))
         if theirs != mine:
             changed = ", ".join(f"{key} {theirs.get(key)!r} -> {mine.get(key)!r}"
@@ -313,12 +318,13 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
         torch.save({  # mid-write leaves the previous epoch's checkpoint intact
             "config": dataclasses.asdict(config), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(), "generator": generator.get_state(), "history": history,
+            "digits_sha256": data_fingerprint,
         }, partial_path)
         partial_path.replace(checkpoint_path)
     model.eval()
     record = {**dataclasses.asdict(config), "history": history}
     if len(val_images) and not config.validate_on_test:
-        record["held_out_sha256"] = held_out_sha256(val_images)
+        record["held_out_sha256"] = digits_sha256(val_images)
     if config.init_from:  # keep the provenance of the weights this run started from
         record["fine_tuned_from"] = recorded_training(config.init_from)
     save_weights(model, out_dir, training=record)

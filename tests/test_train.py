@@ -10,6 +10,17 @@ from denoiser.noise import apply_noise, sample_noise_field
 from denoiser.train import damage, held_out_split, recipe_config, train
 
 
+def make_root(root, seed, extra=0):
+    """A data folder like the `mnist_root` fixture's, with training digits from `seed` and `extra` more after them."""
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for prefix, count, digits_seed, more in (("train", 256, seed, extra), ("t10k", 64, 1, 0)):
+        images = np.concatenate([make_digits(count, digits_seed), make_digits(more, 7)])
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", np.arange(len(images), dtype=np.uint8) % 10)
+    return root
+
+
 def quick_config(mnist_root, out_dir=None, **overrides):
     settings = dict(data_root=str(mnist_root), out_dir=out_dir and str(out_dir), epochs=3, width=8, batch_size=32,
                     val_fraction=0.25)
@@ -76,6 +87,12 @@ def test_checkpoint_of_other_settings_is_not_resumed(mnist_root, tmp_path):
         train(quick_config(mnist_root, tmp_path, epochs=1, lr=1e-4))
 
 
+def test_a_checkpoint_is_not_resumed_on_other_digits(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path, epochs=1, limit=128))
+    with pytest.raises(ValueError, match=r"trained on other digits than .* \(first 128\).*--data-root"):
+        train(quick_config(mnist_root, tmp_path, epochs=2, limit=128, data_root=str(make_root(tmp_path / "other", 5))))
+
+
 def test_run_that_produces_nan_stops_with_a_message(mnist_root, tmp_path, monkeypatch):
     real_damage = train_module.damage
 
@@ -131,13 +148,7 @@ def test_fine_tuning_weights_validated_on_other_digits_is_refused(mnist_root, tm
 def test_fine_tuning_on_a_data_root_with_more_digits_is_refused_though_the_split_settings_match(mnist_root, tmp_path):
     # The same seed and fraction hold out other digits from more data (a full MNIST download, say), so
     # the old run's validation digits would land in this run's training set.
-    bigger = tmp_path / "bigger"
-    raw = bigger / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    for prefix, count, seed, extra in (("train", 256, 0, 64), ("t10k", 64, 1, 0)):
-        images = np.concatenate([make_digits(count, seed), make_digits(extra, 7)])  # the same digits first
-        write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
-        write_idx(raw / f"{prefix}-labels-idx1-ubyte", np.arange(len(images), dtype=np.uint8) % 10)
+    bigger = make_root(tmp_path / "bigger", 0, extra=64)  # the same 256 digits first, then 64 more
     train(quick_config(mnist_root, tmp_path / "first", epochs=1))
     config = quick_config(bigger, tmp_path / "tuned", epochs=1, init_from=str(tmp_path / "first"))
     assert held_out_split(vars(config)) == held_out_split(vars(quick_config(mnist_root)))
