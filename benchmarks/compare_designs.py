@@ -47,12 +47,13 @@ def sketch_psnr(model: torch.nn.Module, sketches: torch.Tensor) -> float:
     return sum(scores) / len(scores)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--data-root", default="../shared/data")
-    parser.add_argument("--only", nargs="*", help="candidate names to run (default: all)")
-    args = parser.parse_args()
+    parser.add_argument("--only", nargs="*", choices=list(CANDIDATES), metavar="NAME",
+                        help="candidates to run, by name in quotes (default: all): " + "; ".join(CANDIDATES))
+    args = parser.parse_args(argv)
     base = recipe_config("default", data_root=args.data_root)
     _, val_images = split_train_val(load_mnist(args.data_root, train=True), base.val_fraction, base.split_seed)
     sketches = sketch_like(val_images[:500])
@@ -60,9 +61,9 @@ def main() -> None:
     for index, (name, settings) in enumerate(CANDIDATES.items()):  # each in a fresh folder: no resuming
         if args.only and name not in args.only:
             continue
-        config = recipe_config("default", epochs=args.epochs, data_root=args.data_root,
-                               out_dir=tempfile.mkdtemp(prefix=f"design{index}_"), **settings)
-        model, history = train(config)
+        with tempfile.TemporaryDirectory(prefix=f"design{index}_") as out_dir:  # checkpoints: not kept
+            config = recipe_config("default", epochs=args.epochs, data_root=args.data_root, out_dir=out_dir, **settings)
+            model, history = train(config)
         rows.append({"candidate": name, **history[-1]["val_psnr"], "sketch-like@0.4 (all kinds)": sketch_psnr(model, sketches),
                      "cpu_ms": median_latency_ms(model)})
         print(json.dumps(rows[-1]), flush=True)

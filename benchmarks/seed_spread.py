@@ -55,22 +55,27 @@ def run_variant(name: str, seed: int, epochs: int = 100) -> float:
     return history[-1]["val_psnr"]["gaussian@0.4"]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", nargs="+", default=["recipe:0", "recipe:1", "keras2_adadelta:0", "fresh_noise:0",
                                                        "torch_adadelta:0", "torch_init:0"],
                         help="NAME:SEED pairs; names: " + ", ".join(VARIANTS))
     parser.add_argument("--epochs", type=int, default=100, help="fewer for a quick check; the recipe is 100")
     parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    runs = [parse_variant(parser, spec) for spec in args.variants]  # all checked before hours of training
     torch.set_num_threads(args.threads)
-    rows = []
-    for spec in args.variants:
-        name, seed = spec.split(":")
-        rows.append((name, int(seed), run_variant(name, int(seed), args.epochs)))
-    print("| variant | seed | test PSNR at 0.4 (dB) |\n|---|---|---|")
-    for name, seed, score in rows:
-        print(f"| {name} | {seed} | {score:.2f} |")
+    print("| variant | seed | test PSNR at 0.4 (dB) |\n|---|---|---|", flush=True)
+    for name, seed in runs:  # each row as its run ends, so an interrupted sweep keeps what it measured
+        print(f"| {name} | {seed} | {run_variant(name, seed, args.epochs):.2f} |", flush=True)
+
+
+def parse_variant(parser: argparse.ArgumentParser, spec: str) -> tuple[str, int]:
+    """`NAME:SEED` as (name, seed), or a parser error naming the variants there are."""
+    name, _, seed = spec.partition(":")
+    if name not in VARIANTS or not seed.isdigit():
+        parser.error(f"--variants takes NAME:SEED pairs, NAME one of {', '.join(VARIANTS)}; got {spec!r}")
+    return name, int(seed)
 
 
 if __name__ == "__main__":
