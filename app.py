@@ -193,7 +193,6 @@ def load_models() -> dict[str, torch.nn.Module]:
         sys.exit(f"Cannot start the demo: {error}")
 
 
-torch.set_num_threads(1)
 DEMO = Demo(load_models())
 DEVICE = next(DEMO.models["default"].parameters()).device
 
@@ -358,4 +357,5 @@ def build() -> gr.Blocks:
 demo = build()
 
 if __name__ == "__main__":
+    torch.set_num_threads(1)  # WORKERS calls side by side, one thread each; set here, so importing app (tests) keeps the default
     demo.launch(css=CSS, max_file_size=MAX_FILE_BYTES, ssr_mode=False, show_error=True)

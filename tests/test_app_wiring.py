@@ -1,6 +1,9 @@
 """How the interface is wired: the properties a browser test can only catch by luck."""
 
 import gc
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import gradio as gr
@@ -110,3 +113,11 @@ def test_refusing_bad_input_does_not_log_a_traceback():
 def test_the_api_names_its_outputs_instead_of_value_35_to_38():
     (endpoint,) = [block_fn for block_fn in app.demo.fns.values() if block_fn.api_name == "denoise"]
     assert [output.label for output in endpoint.outputs] == ["clean", "noisy", "reconstructed", "scores"]
+
+
+def test_importing_the_app_leaves_the_thread_count_alone():
+    """Tests import app; a one-thread setting at import ran every later test in the session on one thread."""
+    check = "import torch; before = torch.get_num_threads(); import app; print(before == torch.get_num_threads())"
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=Path(app.__file__).parent,
+                            env={**os.environ, "OMP_NUM_THREADS": "2"}, timeout=120, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "True"
