@@ -8,14 +8,20 @@ import torch
 DIGITS_SHAPE = (1, 28, 28)  # one grey MNIST-size channel per image
 
 
+def check_float(images: torch.Tensor, what: str = "images") -> torch.Tensor:
+    """`images` if it is a float tensor, else a TypeError: bytes must be scaled to [0, 1] first."""
+    if not images.is_floating_point():
+        raise TypeError(f"{what} must be a float tensor with values in [0, 1], got {images.dtype} (divide bytes by 255)")
+    return images
+
+
 def check_unit_range(images: torch.Tensor, what: str = "images") -> torch.Tensor:
     """`images` if it is a float tensor with every value in [0, 1], else a TypeError / ValueError saying so.
 
     0..255 pixels given as floats are the usual mistake: the networks then return black, and the noise
     formulas saturate, without any error.
     """
-    if not images.is_floating_point():
-        raise TypeError(f"{what} must be a float tensor with values in [0, 1], got {images.dtype} (divide bytes by 255)")
+    check_float(images, what)
     if not images.numel():
         return images
     low, high = (value.item() for value in torch.aminmax(images))  # one pass: ~2 us on a digit, this runs per call
@@ -35,8 +41,7 @@ def check_digit_batch(noisy: torch.Tensor, weights_dtype: torch.dtype | None = N
     if noisy.dim() != 4 or tuple(noisy.shape[1:]) != DIGITS_SHAPE:
         hint = "; add a batch dimension: x[None]" if tuple(noisy.shape) == DIGITS_SHAPE else ""
         raise ValueError(f"expected noisy digits of shape (N, 1, 28, 28), got {tuple(noisy.shape)}{hint}")
-    if not noisy.is_floating_point():
-        raise TypeError(f"expected float digits in [0, 1], got {noisy.dtype} (divide bytes by 255)")
+    check_float(noisy, "noisy digits")
     mixed_precision = torch.is_autocast_enabled(noisy.device.type)  # autocast casts inputs itself
     if weights_dtype is not None and noisy.dtype != weights_dtype and not mixed_precision:
         raise TypeError(f"the digits are {noisy.dtype} but the model's weights are {weights_dtype}: "

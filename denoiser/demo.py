@@ -22,10 +22,9 @@ from PIL import Image
 
 from .features import feature_panel
 from .filters import CLASSICAL_FILTERS, apply_filter
-from .metrics import PSNR_CAP_DB, psnr, ssim
+from .metrics import INVISIBLE_DB, PSNR_CAP_DB, psnr, ssim
 from .pipeline import Denoised, denoise_digit, upscale
 
-INVISIBLE_DB = 60.0  # above the ~59 dB of rounding to 8 bits: damage no screen can show
 EMPTY_HINT = "Draw a digit on the canvas (or pick an example below) and it appears here: clean, noisy, and pulled back out."
 
 

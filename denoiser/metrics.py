@@ -7,6 +7,7 @@ import torch
 from skimage.metrics import structural_similarity
 
 PSNR_CAP_DB = 100.0  # an exact copy would be infinite; cap it so averages stay finite
+INVISIBLE_DB = 60.0  # above the ~59 dB of rounding to 8 bits: damage no screen can show
 
 
 def psnr(estimate: torch.Tensor, clean: torch.Tensor) -> torch.Tensor:

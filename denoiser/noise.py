@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from .checks import check_unit_range
+from .checks import check_float, check_unit_range
 
 NOISE_KINDS = ("gaussian", "salt_pepper", "speckle", "poisson", "dropout")
 
@@ -95,8 +95,7 @@ def apply_noise(
     | dropout     | each pixel set to 0 with probability factor                       |
     """
     check_kind(kind)
-    if not images.is_floating_point():
-        raise TypeError(f"images must be a float tensor with values in [0, 1], got {images.dtype} (divide bytes by 255)")
+    check_float(images)
     if field.shape != images.shape:
         raise ValueError(f"the noise field's shape {tuple(field.shape)} differs from the images' {tuple(images.shape)}")
     if isinstance(factor, torch.Tensor):

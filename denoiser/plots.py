@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt
 import torch
 
+from .metrics import INVISIBLE_DB
 from .noise import add_noise
 
 
@@ -21,7 +22,7 @@ def plot_psnr_curves(rows: list[dict], path: Path) -> Path:
         selected = [row for row in rows if row["kind"] == kind]
         for method in dict.fromkeys(row["method"] for row in selected):
             points = sorted((row["factor"], row["psnr"]) for row in selected if row["method"] == method)
-            points = [(f, v) for f, v in points if v < 60]  # the noisy input at factor 0 is an exact copy: off the scale
+            points = [(f, v) for f, v in points if v < INVISIBLE_DB]  # the noisy input at factor 0: off the scale
             if not points:  # e.g. the noisy input when factor 0 is the only one measured
                 continue
             factors, values = zip(*points, strict=True)

@@ -16,6 +16,7 @@ DIGIT_SIZE = 28
 BOX_SIZE = 20  # MNIST fits each digit into 20x20 before centring it in 28x28
 MIN_INK = 0.08  # contrast below this (out of 1) counts as an empty canvas
 MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust, not strokes
+STROKE_LEVEL = 0.1  # ink above this (out of 1) is stroke: it makes blobs and bounds the crop; fainter is anti-aliasing
 SHADING_MAX = 0.5  # uneven light darkens paper by less than this (out of 1); more is a drawn blob
 WORKING_SIZE = 512  # larger inputs are first shrunk to this (box filter): enough for a 20 px digit
 
@@ -129,7 +130,7 @@ def _reduce_huge(image: Image.Image | np.ndarray, size: int) -> Image.Image | np
 def _drop_specks(ink: np.ndarray) -> np.ndarray:
     """Zero separate blobs holding under `MIN_SPECK_SHARE` of the ink (dust, a stray click), so they do not
     stretch the crop; a drawing that is only specks keeps them."""
-    labels, count = ndimage.label(ink > 0.1)
+    labels, count = ndimage.label(ink > STROKE_LEVEL)
     if count < 2:
         return ink
     mass = ndimage.sum(ink, labels, index=np.arange(1, count + 1))  # (count,)
@@ -174,7 +175,7 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     if peak < MIN_INK:
         return None
     ink = _drop_specks(np.clip(ink / peak, 0, 1))
-    rows, cols = np.nonzero(ink > 0.1)
+    rows, cols = np.nonzero(ink > STROKE_LEVEL)
     if len(rows) == 0:
         return None
     crop = ink[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
