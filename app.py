@@ -202,10 +202,10 @@ def user_error(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
-def _controls(factor, kind, seed) -> tuple[float, str, int]:
-    """Validated slider/kind/seed values, or a gr.Error that says what is allowed."""
+def _controls(factor, kind, noise_seed) -> tuple[float, str, int]:
+    """Validated slider/kind/noise-seed values, or a gr.Error that says what is allowed."""
     try:
-        return check_factor(factor), check_kind(kind), check_seed(seed)
+        return check_factor(factor), check_kind(kind), check_seed(noise_seed)
     except ValueError as error:
         raise user_error(str(error)) from None
 
@@ -227,15 +227,15 @@ def read_sketch(editor: dict | None, current: np.ndarray | None = None):
     return gr.skip() if same else digit
 
 
-def on_canvas(digit: np.ndarray | None, factor, kind, seed, show_filters: bool, show_features: bool):
+def on_canvas(digit: np.ndarray | None, factor, kind, noise_seed, show_filters: bool, show_features: bool):
     """Live path: the session's digit -> noisy -> every picture and score, for the controls' values."""
-    if factor is None or seed is None:  # a number box being retyped: wait for its next value
+    if factor is None or noise_seed is None:  # a number box being retyped: wait for its next value
         return (gr.skip(),) * 8
     # A number typed past the slider's ends: the slider already shows the end, and the box clamps to it
     # when it loses focus without sending the clamped value, so draw the end now.
     factor = min(max(factor, 0.0), 1.0)
-    factor, kind, seed = _controls(factor, kind, seed)
-    view = DEMO.render(digit, factor, kind, seed, show_filters, show_features)
+    factor, kind, noise_seed = _controls(factor, kind, noise_seed)
+    view = DEMO.render(digit, factor, kind, noise_seed, show_filters, show_features)
     # A closed panel is left as it is (gr.skip), never blanked: two triggers a few ms apart can
     # both start before the browser marks the listener busy, and the answer computed with the
     # panel still closed may arrive last. The panel is hidden while closed, and opening it renders it afresh.
@@ -248,7 +248,7 @@ def on_canvas(digit: np.ndarray | None, factor, kind, seed, show_filters: bool, 
 
 def denoise_file(image_file: str | None, noise_factor: float, noise_kind: str = "gaussian",
                  noise_seed: int = 0, model: str = "default"):
-    """API: an image file of a digit -> (clean, noisy, reconstructed, PSNR summary), all 224x224 PNGs."""
+    """API: an image file of a digit -> (clean, noisy, reconstructed: 224x224 PNGs; a Markdown line of PSNRs)."""
     noise_factor, noise_kind, noise_seed = _controls(noise_factor, noise_kind, noise_seed)
     if model not in MODEL_NAMES:
         raise user_error(f"model must be one of {', '.join(MODEL_NAMES)}, got {model!r}")
@@ -282,7 +282,7 @@ def build() -> gr.Blocks:
                 factor = retypable(gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor"))
                 kind = gr.Radio(list(NOISE_KINDS), value="gaussian", label="Noise kind", elem_id="kind")
                 with gr.Row():
-                    seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="seed")
+                    noise_seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="noise-seed")
                     new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
             with gr.Column(scale=3, min_width=300, elem_id="results-column"):
                 with gr.Row(elem_classes="pair"):
@@ -291,9 +291,9 @@ def build() -> gr.Blocks:
                     noisy = gr.Image(label="noisy (what the model sees)", elem_id="noisy", **picture,
                                      alt_text="The digit with noise of the chosen kind and level added")
                 with gr.Row(elem_classes="pair"):
-                    default = gr.Image(label="reconstructed: default (U-Net)", elem_id="default", **picture,
+                    default_model_out = gr.Image(label="reconstructed: default (U-Net)", elem_id="default", **picture,
                                        alt_text="The default U-Net's reconstruction of the noisy digit")
-                    seed_out = gr.Image(label="reconstructed: seed (the tutorial's)", elem_id="seed-out", **picture,
+                    seed_model_out = gr.Image(label="reconstructed: seed (the tutorial's)", elem_id="seed-out", **picture,
                                         alt_text="The tutorial's autoencoder's reconstruction of the noisy digit")
                 scores = gr.Markdown(EMPTY_HINT, elem_classes="scores", elem_id="scores")
                 gr.Markdown(f"Running on **{DEVICE.type.upper()}** · torch {torch.__version__}", elem_id="device")
@@ -316,8 +316,8 @@ def build() -> gr.Blocks:
         with gr.Accordion("For readers of the tutorial", open=False):
             gr.Markdown(ABOUT)
 
-        inputs = [digit, factor, kind, seed, show_filters, show_features]
-        outputs = [clean, noisy, default, seed_out, scores, filters, features_default, features_seed]
+        inputs = [digit, factor, kind, noise_seed, show_filters, show_features]
+        outputs = [clean, noisy, default_model_out, seed_model_out, scores, filters, features_default, features_seed]
         show_filters.change(lambda on: gr.Gallery(visible=on), show_filters, filters, api_visibility="private")
         show_features.change(lambda on: gr.Row(visible=on), show_features, feature_row, api_visibility="private")
         # A new drawing (a stroke, an upload, undo, clear) only updates the session's digit; the
@@ -330,12 +330,12 @@ def build() -> gr.Blocks:
         # at once (WORKERS) and an older one, finishing last, would overwrite the newer pictures.
         # (Two triggers within a few ms can still both start; on_canvas makes that harmless for panels.)
         gr.on(
-            triggers=[digit.change, factor.input, factor.release, kind.change, seed.change,
+            triggers=[digit.change, factor.input, factor.release, kind.change, noise_seed.change,
                       show_filters.change, show_features.change],
             fn=on_canvas, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last",
             concurrency_id="model", api_visibility="private",
         )
-        new_noise.click(lambda: random.randint(1, 2**31 - 1), None, seed, api_visibility="private")
+        new_noise.click(lambda: random.randint(1, 2**31 - 1), None, noise_seed, api_visibility="private")
 
         api_image = gr.File(label="image file", file_types=["image"], visible=False)
         api_model = gr.Radio(list(MODEL_NAMES), value="default", label="model", visible=False)
@@ -343,7 +343,7 @@ def build() -> gr.Blocks:
         api_clean, api_noisy, api_reconstructed = (gr.Image(format="png", visible=False, label=label)
                                                    for label in ("clean", "noisy", "reconstructed"))
         gr.Button(visible=False).click(
-            denoise_file, [api_image, factor, kind, seed, api_model], [api_clean, api_noisy, api_reconstructed, api_scores],
+            denoise_file, [api_image, factor, kind, noise_seed, api_model], [api_clean, api_noisy, api_reconstructed, api_scores],
             api_name="denoise", concurrency_id="model",
         )
         demo.load(None, None, None, js=SELECT_BRUSH)

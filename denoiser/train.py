@@ -86,8 +86,9 @@ def build_model(config: TrainConfig) -> torch.nn.Module:
     if config.init_from:
         model = load_from_folder(config.init_from, device="cpu")
         if not isinstance(model, cls):  # e.g. --model default --init-from weights/seed
+            theirs = next(name for name, model_class in MODEL_CLASSES.items() if isinstance(model, model_class))
             raise ValueError(f"{config.init_from} holds a {type(model).__name__}; --model {config.model} "
-                             f"fine-tunes a {cls.__name__}")
+                             f"fine-tunes a {cls.__name__}: pass --model {theirs} to fine-tune it")
         width = model._hub_mixin_config.get("width", config.width)
         if width != config.width:  # the folder decides the network; the record must not say otherwise
             raise ValueError(f"{config.init_from} holds a width-{width} network; pass --width {width} to fine-tune it "
@@ -338,7 +339,11 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line of `python -m denoiser.train`; each flag's dest is a `TrainConfig` field."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    recipes = {name: recipe_config(name) for name in sorted(RECIPES)}
+    epilog = "A flag left out takes the model's recipe: " + "; ".join(
+        f"{name}: {recipe.epochs} epochs, {recipe.optimizer} at lr {recipe.lr}, batch {recipe.batch_size}, "
+        f"augment probability {recipe.augment_probability}" for name, recipe in recipes.items())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=epilog)
     parser.add_argument("--model", choices=sorted(RECIPES), default="default")
     parser.add_argument("--data-root", default="../shared/data", help="folder holding MNIST/raw (torchvision layout)")
     parser.add_argument("--download", action="store_true", help="download MNIST (needs internet)")

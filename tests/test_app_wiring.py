@@ -23,7 +23,7 @@ def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
     assert listener.trigger_mode == "always_last"  # per browser tab: one call running, one waiting
     assert listener.concurrency_id == "model"  # shared with /denoise, and limited to WORKERS calls at once
     triggers = set(listener.targets)  # (block id, event name)
-    controls = {"factor": "input", "kind": "change", "seed": "change", "show-filters": "change", "show-features": "change"}
+    controls = {"factor": "input", "kind": "change", "noise-seed": "change", "show-filters": "change", "show-features": "change"}
     ids = {block.elem_id: block._id for block in app.demo.blocks.values() if getattr(block, "elem_id", None)}
     for elem_id, event in controls.items():
         assert (ids[elem_id], event) in triggers, f"{elem_id}.{event} does not reach the live listener"

@@ -346,7 +346,7 @@ def test_the_filter_row_is_as_tall_as_its_tiles_on_a_tablet(browser, app_url):
 @pytest.mark.parametrize("selector, focused", [("#factor", "#factor input[type=range]"), ("#kind", "#kind input")])
 def test_keyboard_focus_is_visible_on_the_slider_and_the_noise_kinds(browser, app_url, selector, focused):
     page = open_app(browser, app_url)
-    page.locator("#seed input").first.focus()  # the focus elsewhere
+    page.locator("#noise-seed input").first.focus()  # the focus elsewhere
     before = page.locator(selector).screenshot()
     page.locator(focused).first.focus()
     page.keyboard.press("Shift+Tab")  # leave and come back by keyboard, so :focus-visible applies

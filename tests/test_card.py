@@ -85,3 +85,10 @@ def test_impossible_training_settings_are_refused_before_any_data_is_read(argv, 
     with pytest.raises(SystemExit):
         parse_args(argv)
     assert argv[0] in capsys.readouterr().err
+
+
+def test_the_training_help_says_what_a_flag_left_out_takes_for_each_model(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "seed: 100 epochs, adadelta at lr 1.0" in text and "default: 100 epochs, adam at lr 0.01" in text

@@ -124,7 +124,7 @@ def test_fine_tuning_starts_from_the_given_weights(mnist_root, tmp_path):
 def test_fine_tuning_another_architecture_is_refused_naming_both(mnist_root, tmp_path):
     seed = recipe_config("seed", data_root=str(mnist_root), out_dir=str(tmp_path / "seed"), epochs=1, limit=64)
     train(seed)
-    with pytest.raises(ValueError, match="holds a SeedAutoencoder; --model default fine-tunes a UNetDenoiser"):
+    with pytest.raises(ValueError, match="holds a SeedAutoencoder; --model default fine-tunes a UNetDenoiser: pass --model seed"):
         train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, val_fraction=0.0, init_from=str(tmp_path / "seed")))
 
 
