@@ -6,7 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from .train import recipe_config, with_split_seed
+from .provenance import with_split_seed
+from .train import recipe_config
 from .weights import CONFIG_FILE, WEIGHTS_DIR
 
 SUMMARIES = {

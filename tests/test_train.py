@@ -7,7 +7,8 @@ from conftest import make_digits, write_idx
 
 from denoiser import train as train_module
 from denoiser.noise import apply_noise, sample_noise_field
-from denoiser.train import damage, held_out_split, recipe_config, train
+from denoiser.provenance import held_out_split
+from denoiser.train import damage, recipe_config, train
 
 
 def make_root(root, seed, extra=0):
