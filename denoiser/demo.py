@@ -8,11 +8,11 @@ users getting the same picture at once can then download a half-written file.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
 import time
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,13 +43,13 @@ class DemoView:
 class OutputFiles:
     """A private temp folder of uniquely named PNGs, pruned of files older than `max_age_s`.
 
-    A folder it made itself is removed when the process exits (or the object is collected).
+    A folder it made itself is removed when the process exits (not before: a caller may still hold paths).
     """
 
     def __init__(self, folder: str | Path | None = None, max_age_s: float = 300.0) -> None:
         if folder is None:
             folder = tempfile.mkdtemp(prefix="denoiser_outputs_")
-            weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.max_age_s = max_age_s

@@ -44,10 +44,17 @@ def test_same_seed_gives_the_same_noise_and_another_seed_does_not(client):
     assert np.array_equal(first, again) and not np.array_equal(first, other)
 
 
-def test_seed_model_can_be_chosen(client):
-    default = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 0, "default", api_name="/denoise")[2])
-    seed = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 0, "seed", api_name="/denoise")[2])
-    assert not np.array_equal(default, seed)
+def test_each_model_can_be_chosen_and_answers_as_that_model_does_in_process(client):
+    from denoiser import load_model
+    from denoiser.demo import Demo
+    from denoiser.image_files import read_image_file
+    from denoiser.preprocess import drawing_to_digit
+
+    digit = drawing_to_digit(read_image_file(EXAMPLE))
+    expected = Demo({name: load_model(name, "cpu") for name in ("default", "seed")}).render(digit, 0.4, "gaussian", 0)
+    for name in ("default", "seed"):
+        answer = read(client.predict(handle_file(EXAMPLE), 0.4, "gaussian", 0, name, api_name="/denoise")[2])
+        assert np.array_equal(answer, read(expected.reconstructed[name])), name
 
 
 @pytest.mark.parametrize("factor, message", [

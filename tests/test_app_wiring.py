@@ -1,6 +1,5 @@
 """How the interface is wired: the properties a browser test can only catch by luck."""
 
-import gc
 import os
 import subprocess
 import sys
@@ -12,7 +11,6 @@ import pytest
 from PIL import Image
 
 import app
-from denoiser.demo import OutputFiles
 
 
 def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
@@ -94,14 +92,14 @@ def test_pictures_are_saved_under_names_that_say_what_they_are_for_downloads():
     assert names[2].startswith("denoised-default-") and names[3].startswith("denoised-seed-")
 
 
-def test_gradios_file_cache_is_pruned_and_the_apps_own_folder_goes_with_its_files_object():
+def test_gradios_file_cache_is_pruned_and_the_apps_own_folder_goes_when_the_process_ends():
     assert app.demo.delete_cache == (1800, 3600)  # otherwise every served picture stays in /tmp/gradio
-    files = OutputFiles()
-    folder = files.folder
-    files.save(np.zeros((4, 4), np.uint8))
-    del files
-    gc.collect()
-    assert not folder.exists()
+    make_one = ("import numpy as np; from denoiser.demo import OutputFiles; files = OutputFiles(); "
+                "print(files.save(np.zeros((4, 4), np.uint8)))")
+    result = subprocess.run([sys.executable, "-c", make_one], capture_output=True, text=True, check=True, timeout=60,
+                            cwd=Path(app.__file__).parent)
+    picture = Path(result.stdout.strip())
+    assert picture.name.startswith("picture-") and not picture.parent.exists()  # gone when the process ended
 
 
 def test_refusing_bad_input_does_not_log_a_traceback():
