@@ -6,24 +6,34 @@ import dataclasses
 import json
 from pathlib import Path
 
+from .model import ARCHITECTURES
 from .provenance import with_split_seed
 from .train import recipe_config
 from .weights import CONFIG_FILE, WEIGHTS_DIR
 
-SUMMARIES = {
+SUMMARIES = {  # {parameters} and {channels} are filled in from the model in config.json
     "seed": (
         "The convolutional denoising autoencoder of the well-known Keras tutorial, reproduced layer for layer "
         "in PyTorch: Conv(16)-Pool-Conv(8)-Pool-Conv(8)-Pool down to a 4x4x8 bottleneck, then "
-        "Conv(8)-Up-Conv(8)-Up-Conv(16, valid)-Up-Conv(1, sigmoid); 4,385 parameters. Keras `padding='same'` "
+        "Conv(8)-Up-Conv(8)-Up-Conv(16, valid)-Up-Conv(1, sigmoid); {parameters} parameters. Keras `padding='same'` "
         "pooling is `ceil_mode=True` (7x7 pools to 4x4); weights start from Glorot-uniform like Keras."
     ),
     "default": (
-        "A three-level U-Net (28 -> 14 -> 7 and back, 32/64/128 channels, batch norm, skip connections; "
-        "466,593 parameters) trained blind: one model for every noise kind (gaussian, salt-and-pepper, "
+        "A three-level U-Net (28 -> 14 -> 7 and back, {channels} channels, batch norm, skip connections; "
+        "{parameters} parameters) trained blind: one model for every noise kind (gaussian, salt-and-pepper, "
         "speckle, Poisson, dropout) and every factor from 0 to 1, with no hint of which. Digits are "
         "augmented (shift, rotation, scale, stroke width) so that mouse-drawn digits are not forced into MNIST shapes."
     ),
 }
+
+
+def _summary(name: str, config: dict) -> str:
+    """SUMMARIES[name] with the parameter count and channel widths of the network `config` describes."""
+    cls = ARCHITECTURES[config["architecture"]]
+    model = cls(**{key: config[key] for key in cls._hub_mixin_init_parameters if key in config})
+    width = config.get("width", 0)
+    return SUMMARIES[name].format(parameters=f"{sum(p.numel() for p in model.parameters()):,}",
+                                  channels=f"{width}/{2 * width}/{4 * width}")
 
 
 def _stages(training: dict) -> list[dict]:
@@ -126,7 +136,7 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
     lines = [
         "---", "library_name: pytorch", "license: mit", "datasets:", "- mnist",
         "tags:", "- denoising", "- autoencoder", "- pytorch_model_hub_mixin", "---", "",
-        f"# `{name}`: {config['architecture']}", "", SUMMARIES[name], "",
+        f"# `{name}`: {config['architecture']}", "", _summary(name, config), "",
         "## Use", "", "```python", "import torch", "import denoiser", "",
         f'model = denoiser.load_model("{name}")          # from weights/{name}/, no network needed; CUDA when present',
         "device = next(model.parameters()).device",

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from denoiser.card import _command, _held_out_sentence, _validation_summary
+from denoiser.card import _command, _held_out_sentence, _summary, _validation_summary
 from denoiser.train import build_parser, parse_args
 
 WHERE_AND_HOW_IT_RUNS = {"model", "data_root", "download", "out_dir", "init_from", "device"}  # not part of a recipe
@@ -92,3 +92,12 @@ def test_the_training_help_says_what_a_flag_left_out_takes_for_each_model(capsys
         parse_args(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "seed: 100 epochs, adadelta at lr 1.0" in text and "default: 100 epochs, adam at lr 0.01" in text
+
+
+def test_the_cards_summary_counts_the_network_its_config_describes():
+    from denoiser import UNetDenoiser
+
+    wider = _summary("default", {"architecture": "UNetDenoiser", "width": 40, "batch_norm": True})
+    parameters = sum(p.numel() for p in UNetDenoiser(width=40).parameters())
+    assert "40/80/160 channels" in wider and f"{parameters:,} parameters" in wider
+    assert "4,385 parameters" in _summary("seed", {"architecture": "SeedAutoencoder"})
