@@ -24,7 +24,7 @@ from denoiser.pipeline import check_seed
 from denoiser.preprocess import DrawingError, drawing_to_digit
 
 HERE = Path(__file__).resolve().parent
-MODEL_NAMES = ("default", "seed")  # the shipped models in the order the page shows them: ours first
+DISPLAY_ORDER = ("default", "seed")  # the shipped models (weights.MODEL_NAMES) as the page shows them: ours first
 EXAMPLES = sorted(str(path) for path in (HERE / "examples").glob("*.png"))
 WORKERS = 2  # one model call per core; more would only make each call slower
 
@@ -188,7 +188,7 @@ def load_models() -> dict[str, torch.nn.Module]:
     """Both shipped models on the chosen device, or exit with the loader's message."""
     device = pick_device()
     try:
-        return {name: load_model(name, device) for name in MODEL_NAMES}
+        return {name: load_model(name, device) for name in DISPLAY_ORDER}
     except WeightsError as error:
         sys.exit(f"Cannot start the demo: {error}")
 
@@ -250,8 +250,8 @@ def denoise_file(image_file: str | None, noise_factor: float, noise_kind: str = 
                  noise_seed: int = 0, model: str = "default"):
     """API: an image file of a digit -> (clean, noisy, reconstructed: 224x224 PNGs; a Markdown line of PSNRs)."""
     noise_factor, noise_kind, noise_seed = _controls(noise_factor, noise_kind, noise_seed)
-    if model not in MODEL_NAMES:
-        raise user_error(f"model must be one of {', '.join(MODEL_NAMES)}, got {model!r}")
+    if model not in DISPLAY_ORDER:
+        raise user_error(f"model must be one of {', '.join(DISPLAY_ORDER)}, got {model!r}")
     if image_file is None:
         raise user_error("no image was sent: pass an image file of a digit")
     try:
@@ -338,7 +338,7 @@ def build() -> gr.Blocks:
         new_noise.click(lambda: random.randint(1, 2**31 - 1), None, noise_seed, api_visibility="private")
 
         api_image = gr.File(label="image file", file_types=["image"], visible=False)
-        api_model = gr.Radio(list(MODEL_NAMES), value="default", label="model", visible=False)
+        api_model = gr.Radio(list(DISPLAY_ORDER), value="default", label="model", visible=False)
         api_scores = gr.Markdown(visible=False, label="scores")  # the labels name the outputs on the API page
         api_clean, api_noisy, api_reconstructed = (gr.Image(format="png", visible=False, label=label)
                                                    for label in ("clean", "noisy", "reconstructed"))
