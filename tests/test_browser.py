@@ -118,6 +118,18 @@ def open_app(browser, app_url, viewport=None):
     return page
 
 
+def show_first_example(page) -> None:
+    """Click the first example digit and wait for its reconstruction to appear."""
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+
+
+def open_filter_row(page) -> None:
+    """Tick the classical-filters box and wait for the filtered pictures."""
+    page.locator("#show-filters input").check()
+    page.wait_for_selector("#filters img", timeout=20_000)
+
+
 def settled_scores(page, quiet_ms: int = 1500, timeout_ms: int = 30_000) -> str:
     """The PSNR line once it has stopped changing for `quiet_ms` (every answer in flight has landed)."""
     last, still, waited = None, 0, 0
@@ -250,10 +262,8 @@ def test_a_factor_typed_past_the_end_draws_the_pictures_at_the_end_the_controls_
 
 def test_on_a_phone_the_filter_row_fits_the_screen(browser, app_url):
     page = open_app(browser, app_url, {"width": 390, "height": 844})
-    page.locator("button.gallery-item").first.click()
-    wait_for_new_image(page, "default", None)
-    page.locator("#show-filters input").check()
-    page.wait_for_selector("#filters img", timeout=20_000)
+    show_first_example(page)
+    open_filter_row(page)
     edges = page.locator("#filters .thumbnail-item").evaluate_all(
         "tiles => tiles.map(tile => tile.getBoundingClientRect().right)")
     assert len(edges) == 4 and max(edges) <= 390, f"filter tiles end at {edges} on a 390 px screen"
@@ -278,8 +288,7 @@ def _overlaps(a: dict, b: dict) -> bool:
 def test_labels_stay_clear_of_the_buttons_over_them(browser, app_url, width):
     """The canvas toolbar and the download buttons sit over the top of their blocks; labels must wrap short of them."""
     page = open_app(browser, app_url, {"width": width, "height": 900})
-    page.locator("button.gallery-item").first.click()
-    wait_for_new_image(page, "default", None)
+    show_first_example(page)
     label = page.locator("#sketch [data-testid=block-label]").bounding_box()
     toolbar = [page.locator(f"#sketch button[aria-label='{name}']").first.bounding_box() for name in ("Pan", "Zoom in")]
     assert not any(_overlaps(label, button) for button in toolbar), f"{label} under the canvas toolbar {toolbar}"
@@ -294,8 +303,7 @@ def test_labels_stay_clear_of_the_buttons_over_them(browser, app_url, width):
 def test_labels_sit_above_the_pictures_not_over_them(browser, app_url, width):
     """Wrapped onto two or three lines at tablet and phone widths, labels hid the top of a digit or a panel."""
     page = open_app(browser, app_url, {"width": width, "height": 900})
-    page.locator("button.gallery-item").first.click()
-    wait_for_new_image(page, "default", None)
+    show_first_example(page)
     page.locator("#show-filters input").check()
     page.locator("#show-features input").check()
     page.wait_for_selector("#filters img", timeout=20_000)
@@ -311,8 +319,7 @@ def test_labels_sit_above_the_pictures_not_over_them(browser, app_url, width):
 def test_the_two_pictures_of_a_pair_are_the_same_size_and_level(browser, app_url, width):
     """At 768 px "clean (what the model should get back)" wrapped and "noisy (...)" did not: 16 px apart."""
     page = open_app(browser, app_url, {"width": width, "height": 900})
-    page.locator("button.gallery-item").first.click()
-    wait_for_new_image(page, "default", None)
+    show_first_example(page)
     for left, right in (("clean", "noisy"), ("default", "seed-out")):
         a, b = (page.locator(f"#{element_id} img").first.bounding_box() for element_id in (left, right))
         assert abs(a["y"] - b["y"]) <= 2 and abs(a["height"] - b["height"]) <= 2, f"#{left} {a} against #{right} {b}"
@@ -321,8 +328,7 @@ def test_the_two_pictures_of_a_pair_are_the_same_size_and_level(browser, app_url
 
 def test_every_result_picture_has_a_description_for_screen_readers(browser, app_url):
     page = open_app(browser, app_url)
-    page.locator("button.gallery-item").first.click()
-    wait_for_new_image(page, "default", None)
+    show_first_example(page)
     page.locator("#show-features input").check()
     page.wait_for_selector("#features-seed img", timeout=20_000)
     for element_id in ("clean", "noisy", "default", "seed-out", "features-default", "features-seed"):
@@ -333,10 +339,8 @@ def test_every_result_picture_has_a_description_for_screen_readers(browser, app_
 def test_the_filter_row_is_as_tall_as_its_tiles_on_a_tablet(browser, app_url):
     """With a fixed height the row left 66 to 162 px of empty band under its tiles from 641 to 1024 px."""
     page = open_app(browser, app_url, {"width": 768, "height": 900})
-    page.locator("button.gallery-item").first.click()
-    wait_for_new_image(page, "default", None)
-    page.locator("#show-filters input").check()
-    page.wait_for_selector("#filters img", timeout=20_000)
+    show_first_example(page)
+    open_filter_row(page)
     row = page.locator("#filters").bounding_box()
     tiles_end = max(page.locator("#filters .thumbnail-item").evaluate_all("ts => ts.map(t => t.getBoundingClientRect().bottom)"))
     assert row["y"] + row["height"] - tiles_end < 30
