@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 DISPLAY_ORDER = ("default", "seed")  # the shipped models (weights.MODEL_NAMES) as the page shows them: ours first
 EXAMPLES = sorted(str(path) for path in (HERE / "examples").glob("*.png"))
 WORKERS = 2  # one model call per core; more would only make each call slower
+KIND_LABELS = {"salt_pepper": "salt and pepper", "poisson": "Poisson"}  # as people write them; the API takes the names
 
 INTRO = """
 # ✏️ Denoising autoencoder, live
@@ -109,6 +110,10 @@ NAME_EXAMPLES = _poll_js("""() => { const buttons = [...document.querySelectorAl
     const name = decodeURIComponent(img.src.split('/').pop().split('?')[0]).replace(/\\.[a-z]+$/i, '').replace(/_/g, ' ');
     button.setAttribute('aria-label', 'Example: ' + name); });
   return buttons.length > 0 && buttons.every(button => button.hasAttribute('aria-label')); }""", 200)
+
+# The PSNR line changes with every picture; a screen reader announces it only from a live region.
+ANNOUNCE_SCORES = _poll_js("""() => { const scores = document.getElementById('scores');
+  if (scores) scores.setAttribute('aria-live', 'polite'); return Boolean(scores); }""", 200)
 
 # Whether a page event happened on an element matching a CSS selector (for the two watchers below).
 _INSIDE = "  const inside = (event, selector) => event.target instanceof Element && event.target.closest(selector);"
@@ -280,7 +285,8 @@ def build() -> gr.Blocks:
                     brush=gr.Brush(default_size=11, colors=["#000000"], default_color="#000000", color_mode="fixed"),
                 )
                 factor = retypable(gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor"))
-                kind = gr.Radio(list(NOISE_KINDS), value="gaussian", label="Noise kind", elem_id="kind")
+                kind = gr.Radio([(KIND_LABELS.get(name, name), name) for name in NOISE_KINDS], value="gaussian",
+                                label="Noise kind", elem_id="kind")
                 with gr.Row():
                     noise_seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="noise-seed")
                     new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
@@ -348,6 +354,7 @@ def build() -> gr.Blocks:
         )
         demo.load(None, None, None, js=SELECT_BRUSH)
         demo.load(None, None, None, js=NAME_EXAMPLES)
+        demo.load(None, None, None, js=ANNOUNCE_SCORES)
         demo.load(None, None, None, js=TRACK_SKETCH_EDITS)
         demo.load(None, None, None, js=WARN_UNREADABLE_UPLOAD)
     demo.queue(default_concurrency_limit=WORKERS, max_size=64)

@@ -336,6 +336,16 @@ def test_every_result_picture_has_a_description_for_screen_readers(browser, app_
     page.close()
 
 
+def test_the_noise_kinds_read_as_words_and_the_psnr_line_is_announced(browser, app_url):
+    page = open_app(browser, app_url)
+    labels = page.locator("#kind label").all_inner_texts()
+    assert [label.strip() for label in labels] == ["gaussian", "salt and pepper", "speckle", "Poisson", "dropout"]
+    page.locator("#kind label", has_text="salt and pepper").click()
+    show_first_example(page)
+    assert "dB" in settled_scores(page) and page.locator("#scores").get_attribute("aria-live") == "polite"
+    page.close()
+
+
 def test_the_filter_row_is_as_tall_as_its_tiles_on_a_tablet(browser, app_url):
     """With a fixed height the row left 66 to 162 px of empty band under its tiles from 641 to 1024 px."""
     page = open_app(browser, app_url, {"width": 768, "height": 900})
