@@ -225,14 +225,24 @@ def test_clearing_right_after_a_stroke_leaves_the_canvas_blank(browser, app_url)
     page.close()
 
 
-def test_emptying_the_noise_factor_box_to_retype_it_shows_no_error(browser, app_url):
+def example_with_factor_box(browser, app_url):
+    """A page showing the first example: (page, its noisy picture's source, the factor's number box)."""
     page = open_app(browser, app_url)
     page.locator("button.gallery-item").first.click()
     first = wait_for_new_image(page, "noisy", None)
-    box = page.locator("#factor input[type=number]").first
+    return page, first, page.locator("#factor input[type=number]").first
+
+
+def toasts(page) -> list[str]:
+    """The texts of the error toasts on the page (none expected in a healthy session)."""
+    return page.locator("[data-testid=toast-body]").all_inner_texts()
+
+
+def test_emptying_the_noise_factor_box_to_retype_it_shows_no_error(browser, app_url):
+    page, first, box = example_with_factor_box(browser, app_url)
     box.fill("")  # on the way to typing a new value
     page.wait_for_timeout(1500)
-    assert page.locator("[data-testid=toast-body]").count() == 0, page.locator("[data-testid=toast-body]").all_inner_texts()
+    assert not toasts(page), toasts(page)
     box.fill("0.8")
     box.press("Enter")
     assert wait_for_new_image(page, "noisy", first) and "0.8" in page.locator("#factor input[type=number]").first.input_value()
@@ -240,10 +250,7 @@ def test_emptying_the_noise_factor_box_to_retype_it_shows_no_error(browser, app_
 
 
 def test_a_factor_typed_past_the_end_draws_the_pictures_at_the_end_the_controls_then_show(browser, app_url):
-    page = open_app(browser, app_url)
-    page.locator("button.gallery-item").first.click()
-    at_default = wait_for_new_image(page, "noisy", None)
-    box = page.locator("#factor input[type=number]").first
+    page, at_default, box = example_with_factor_box(browser, app_url)
     box.fill("1.5")
     box.press("Enter")
     page.keyboard.press("Tab")  # the box clamps to 1 as it loses focus
@@ -252,7 +259,7 @@ def test_a_factor_typed_past_the_end_draws_the_pictures_at_the_end_the_controls_
     past_the_end = image_source(page, "noisy")
     assert "noisy-gaussian-1.00-" in past_the_end  # the name a download gets
     assert box.input_value() == "1" and page.locator("#factor input[type=range]").first.input_value() == "1"
-    assert page.locator("[data-testid=toast-body]").count() == 0, page.locator("[data-testid=toast-body]").all_inner_texts()
+    assert not toasts(page), toasts(page)
     box.fill("1")
     box.press("Enter")
     settled_scores(page)
