@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 import torch
 
 from denoiser import NOISE_KINDS, WeightsError, load_model
 from denoiser.demo import EMPTY_HINT, Demo
 from denoiser.device import pick_device
+from denoiser.digit_text import digit_to_text, text_to_digit
 from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, read_image_file
 from denoiser.noise import check_factor, check_kind
 from denoiser.pipeline import check_seed
@@ -215,27 +215,31 @@ def _controls(factor, kind, noise_seed) -> tuple[float, str, int]:
         raise user_error(str(error)) from None
 
 
-def read_sketch(editor: dict | None, current: np.ndarray | None = None):
-    """The sketchpad's composite as a `(28, 28)` digit, or None while it is blank; gr.skip() if that is `current`.
+def read_sketch(editor: dict | None, current: str | None = None):
+    """The sketchpad's composite as the page's digit text (`digit_text`; "" while blank), or gr.skip() if that is `current`.
 
-    It is kept in the session (a gr.State), so moving a control sends a few numbers, not the drawing:
-    resending the editor's layers on every slider step made a drag queue up seconds of uploads. The
-    editor re-reports an unchanged picture many times (loading an example over a drawing: 10 to 30
-    reports); skipping those keeps each from re-rendering every picture.
+    The page holds it (a hidden box), so moving a control sends 4 KB, not the drawing: resending the
+    editor's layers on every slider step made a drag queue up seconds of uploads. The editor re-reports
+    an unchanged picture many times (loading an example over a drawing: 10 to 30 reports); skipping
+    those keeps each from re-rendering every picture.
     """
     composite = (editor or {}).get("composite")
     try:
         digit = None if composite is None else drawing_to_digit(composite)
     except DrawingError as error:
         raise user_error(f"Could not read the drawing: {error}") from None
-    same = (digit is None) == (current is None) and (digit is None or np.array_equal(digit, current))
-    return gr.skip() if same else digit
+    text = digit_to_text(digit)
+    return gr.skip() if text == (current or "") else text
 
 
-def on_canvas(digit: np.ndarray | None, factor, kind, noise_seed, show_filters: bool, show_features: bool):
-    """Live path: the session's digit -> noisy -> every picture and score, for the controls' values."""
+def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, show_features: bool):
+    """Live path: the page's digit (`read_sketch`'s text) -> noisy -> every picture and score, for the controls' values."""
     if factor is None or noise_seed is None:  # a number box being retyped: wait for its next value
         return (gr.skip(),) * 8
+    try:
+        digit = text_to_digit(digit)
+    except ValueError as error:
+        raise user_error(str(error)) from None
     # A number typed past the slider's ends: the slider already shows the end, and the box clamps to it
     # when it loses focus without sending the clamped value, so draw the end now.
     factor = min(max(factor, 0.0), 1.0)
@@ -315,7 +319,9 @@ def build() -> gr.Blocks:
             features_seed = gr.Image(label="seed encoder: conv, pool, ... down to the 4x4 bottleneck",
                                      elem_id="features-seed", **panel,
                                      alt_text="Grids of the tutorial autoencoder's feature maps for your digit, layer by layer")
-        digit = gr.State(None)  # the current drawing as a 28x28 digit; every live listener reads it from here
+        # The current drawing as a 28x28 digit, held by the page (not a gr.State: the server forgets those
+        # when a connection drops or it restarts); every live listener reads it from here.
+        digit = gr.Textbox("", visible=False, elem_id="digit")
         if EXAMPLES:
             gr.Examples(EXAMPLES, inputs=sketch, outputs=digit, fn=read_sketch, run_on_click=True,
                         label="Or start from an example", api_visibility="private")

@@ -22,11 +22,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(timeout_s: float = 120.0):
-    """Yield the base URL of a freshly started app; its output goes to a log shown on failure."""
+def running_app(timeout_s: float = 120.0, extra_env: dict[str, str] | None = None):
+    """Yield the base URL of a freshly started app, `extra_env` added to its environment; its log is shown on failure."""
     port = free_port()
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     log_path = ROOT / ".pytest_cache" / f"app-{port}.log"
     log_path.parent.mkdir(exist_ok=True)
     with open(log_path, "w") as log:

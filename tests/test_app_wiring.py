@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 import app
+from denoiser.digit_text import digit_to_text, text_to_digit
 
 
 def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
@@ -26,7 +27,7 @@ def test_every_live_control_feeds_one_listener_that_runs_one_call_at_a_time():
     for elem_id, event in controls.items():
         assert (ids[elem_id], event) in triggers, f"{elem_id}.{event} does not reach the live listener"
     digit = listener.inputs[0]
-    assert isinstance(digit, gr.State) and (digit._id, "change") in triggers  # a new drawing reaches it too
+    assert (digit._id, "change") in triggers  # a new drawing reaches it too
 
 
 def test_the_drawing_travels_once_per_change_not_with_every_slider_step():
@@ -70,10 +71,24 @@ def test_a_re_reported_unchanged_drawing_does_not_re_render():
     """Loading an example over a drawing made the editor report the same picture 10 to 30 times."""
     digit = app.read_sketch(a_drawing())
     assert app.read_sketch(a_drawing(), digit) == gr.skip()
-    assert app.read_sketch(None, None) == gr.skip()  # still blank
-    assert app.read_sketch(None, digit) is None  # cleared
-    other = np.roll(digit, 3, axis=1)
-    assert np.array_equal(app.read_sketch(a_drawing(), other), digit)
+    assert app.read_sketch(None, "") == gr.skip()  # still blank
+    assert app.read_sketch(None, digit) == ""  # cleared
+    other = digit_to_text(np.roll(text_to_digit(digit), 3, axis=1))
+    assert app.read_sketch(a_drawing(), other) == digit
+
+
+def test_the_digit_lives_in_the_page_not_in_server_state_that_gradio_may_delete():
+    """Gradio deletes gr.State an hour after a connection drops, or on a restart: the pictures went blank."""
+    (live,) = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.on_canvas]
+    assert not any(isinstance(block, gr.State) for block in live.inputs)
+    digit = app.read_sketch(a_drawing())
+    fresh_app_process = app.on_canvas(digit, 0.4, "gaussian", 0, False, False)  # all it needs comes with the call
+    assert np.asarray(Image.open(fresh_app_process[0])).max() == 255
+
+
+def test_a_damaged_digit_from_the_page_is_refused_with_a_message():
+    with pytest.raises(gr.Error, match="damaged digit"):
+        app.on_canvas("not a digit!", 0.4, "gaussian", 0, False, False)
 
 
 def test_a_factor_typed_past_the_sliders_end_is_drawn_at_that_end_like_the_slider_shows_it():

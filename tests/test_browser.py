@@ -174,6 +174,35 @@ def test_a_mouse_drag_of_the_slider_ends_on_the_pictures_for_where_it_stopped(br
     page.close()
 
 
+@pytest.fixture(scope="module")
+def forgetful_app_url():
+    """The app under Gradio's test flag, which makes the server forget a dropped session's state after 1 s, not an hour."""
+    from app_server import running_app
+
+    with running_app(extra_env={"GRADIO_IS_E2E_TEST": "1"}) as url:
+        yield url
+
+
+def test_the_pictures_outlive_a_dropped_connection_the_server_forgot(browser, forgetful_app_url):
+    """A phone tab in the background drops the connection; an hour later the server deletes the session's state.
+
+    The pictures then went blank on the next slider step while the canvas still showed the digit.
+    """
+    page = open_app(browser, forgetful_app_url)
+    draw_seven(page)
+    noisy = wait_for_new_image(page, "noisy", None)
+    clean = pixels(page, image_source(page, "clean"))
+    page.evaluate("window.stop()")  # aborts the page's open requests, the session's heartbeat among them
+    page.wait_for_timeout(4000)  # the server marks the session closed, and its state expires after 1 s
+    page.locator("#factor input[type=range]").first.focus()
+    page.keyboard.press("ArrowRight")
+    assert wait_for_new_image(page, "noisy", noisy)
+    settled_scores(page)
+    assert "dB" in page.locator("#scores").inner_text()
+    assert np.array_equal(pixels(page, image_source(page, "clean")), clean)
+    page.close()
+
+
 def test_an_uploaded_photo_is_read_as_a_digit(browser, app_url, tmp_path):
     photo = Image.new("RGB", (1200, 900), "white")
     ImageDraw.Draw(photo).line([(400, 200), (800, 200), (550, 750)], fill="black", width=60)
