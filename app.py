@@ -332,7 +332,7 @@ def build() -> gr.Blocks:
         outputs = [clean, noisy, default_model_out, seed_model_out, scores, filters, features_default, features_seed]
         show_filters.change(lambda on: gr.Gallery(visible=on), show_filters, filters, api_visibility="private")
         show_features.change(lambda on: gr.Row(visible=on), show_features, feature_row, api_visibility="private")
-        # A new drawing (a stroke, an upload, undo, clear) only updates the session's digit; the
+        # A new drawing (a stroke, an upload, undo, clear) only updates the page's digit; the
         # digit's change then reaches the live listener like any control does.
         gr.on(triggers=[sketch.change, sketch.upload], fn=read_sketch, inputs=[sketch, digit], outputs=digit,
               js=BLANK_IF_CLEARED_SINCE, show_progress="hidden", trigger_mode="always_last", api_visibility="private")
