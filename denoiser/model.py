@@ -48,6 +48,19 @@ class DigitDenoiser(nn.Module, PyTorchModelHubMixin, model_card_template=HUB_CAR
         super().__init__()
         self._hub_mixin_config = {**(self._hub_mixin_config or {}), "architecture": type(self).__name__}
 
+    @classmethod
+    def _from_pretrained(cls, *, config: dict | None = None, strict: bool = True, **hub_arguments):
+        """The mixin's loader, but refusing a folder saved from the other network, and weights that do not fit.
+
+        The mixin loads with `strict=False`, so `SeedAutoencoder.from_pretrained("weights/default")`
+        quietly returned a network with untrained weights. (Pass `strict=False` to load loosely anyway.)
+        """
+        architecture = (config or {}).get("architecture")
+        if architecture not in (None, cls.__name__):
+            raise ValueError(f"{hub_arguments['model_id']} holds a {architecture}, not a {cls.__name__}: "
+                             f"load it with {architecture}.from_pretrained")
+        return super()._from_pretrained(strict=strict, **hub_arguments)
+
     def checked(self, noisy: torch.Tensor) -> torch.Tensor:
         """`noisy` if it is a `(N, 1, 28, 28)` batch of this network's float dtype, else a clear error."""
         return check_digit_batch(noisy, next(self.parameters()).dtype)

@@ -62,6 +62,22 @@ def test_save_pretrained_from_pretrained_round_trip(tmp_path):
     assert torch.equal(model(x), again(x))
 
 
+@pytest.mark.parametrize(("cls", "folder", "holds"), [(SeedAutoencoder, "default", "UNetDenoiser"),
+                                                      (UNetDenoiser, "seed", "SeedAutoencoder")])
+def test_from_pretrained_refuses_the_other_networks_folder_instead_of_returning_random_weights(cls, folder, holds):
+    with pytest.raises(ValueError, match=f"holds a {holds}.*{holds}.from_pretrained"):
+        cls.from_pretrained(WEIGHTS_DIR / folder)
+
+
+def test_from_pretrained_refuses_weights_that_do_not_fit_the_config(tmp_path):
+    """The mixin loads loosely: a config edited to batch_norm=false loaded with ten biases left untrained."""
+    UNetDenoiser(width=8).save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "batch_norm": False}))
+    with pytest.raises(RuntimeError, match="Missing key"):
+        UNetDenoiser.from_pretrained(tmp_path)
+
+
 def test_the_seed_network_saves_a_config_and_does_not_carry_the_shipped_record_into_a_copy(tmp_path):
     SeedAutoencoder().save_pretrained(tmp_path / "fresh")  # takes no arguments, yet the Hub layout has a config
     assert json.loads((tmp_path / "fresh" / "config.json").read_text()) == {"architecture": "SeedAutoencoder"}
