@@ -24,6 +24,8 @@ from .plots import plot_examples, plot_psnr_curves
 from .weights import MODEL_NAMES, load_model
 
 FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+REPORT_DIR = "docs"  # the committed report; only a full run writes it by default
+PARTIAL_RUN_DIR = "runs/evaluate"  # untracked (.gitignore): where a --limit or --kinds run goes unless told
 SLOW_FILTERS = ("non-local means", "total variation")  # milliseconds per digit: run on a subset
 
 
@@ -109,6 +111,13 @@ def write_report(rows: list[dict], out_dir: Path, examples_png: str, curves_png:
     return path
 
 
+def unscored(rows: list[dict], models: list[str]) -> list[str]:
+    """The `model@kind:factor` settings of the full evaluation of `models` that `rows` hold no score for."""
+    scored = {(row["method"], row["kind"], row["factor"]) for row in rows}
+    return [f"{model}@{kind}:{factor}" for model in models for kind in NOISE_KINDS for factor in FACTORS
+            if (model, kind, factor) not in scored]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", default="../shared/data", help="folder holding MNIST/raw (torchvision layout)")
@@ -118,8 +127,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--kinds", nargs="+", default=list(NOISE_KINDS), choices=NOISE_KINDS)
     parser.add_argument("--factors", nargs="+", type=float, default=list(FACTORS))
     parser.add_argument("--models", nargs="+", default=list(MODEL_NAMES), choices=MODEL_NAMES)
-    parser.add_argument("--out-dir", default="docs", help="where results.md, the plots and results.json go")
-    parser.add_argument("--write-cards", action="store_true", help="also rewrite weights/<model>/README.md")
+    parser.add_argument("--out-dir", help=f"where results.md, the plots and results.json go (default: {REPORT_DIR} for a "
+                                          f"full run, {PARTIAL_RUN_DIR} for a partial one, which must not replace the report)")
+    parser.add_argument("--write-cards", action="store_true", help="also rewrite weights/<model>/README.md (full runs only)")
     parser.add_argument("--rows-from", help="re-render report and cards from a saved results.json, scoring nothing "
                                             "again (the example grid is still drawn from the test digits)")
     args = parser.parse_args(argv)
@@ -129,14 +139,28 @@ def main(argv: list[str] | None = None) -> None:
         if value is not None and value < 1:
             parser.error(f"{flag} must be at least 1, got {value}")
 
+    saved = json.loads(Path(args.rows_from).read_text()) if args.rows_from else None
+    if saved:
+        args.kinds = list(dict.fromkeys(row["kind"] for row in saved["rows"]))  # the saved kinds, not the default five
+        narrowed = unscored(saved["rows"], MODEL_NAMES)
+        if args.write_cards and (missing := unscored(saved["rows"], args.models)):
+            parser.error(f"--write-cards needs every kind and factor for each model, but {args.rows_from} has no "
+                         f"rows for {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}")
+    else:
+        narrowed = [flag for flag, full in (("--kinds", set(args.kinds) == set(NOISE_KINDS)),
+                                            ("--factors", set(args.factors) == set(FACTORS)),
+                                            ("--models", set(args.models) == set(MODEL_NAMES)),
+                                            ("--limit", args.limit is None)) if not full]
+        if args.write_cards and (narrowing := [flag for flag in narrowed if flag != "--models"]):
+            parser.error(f"--write-cards needs every kind and factor on all test digits, but {', '.join(narrowing)} "
+                         "narrow this run: the model cards would show partial tables")
+    out_dir = Path(args.out_dir or (PARTIAL_RUN_DIR if narrowed else REPORT_DIR))
+
     clean = load_mnist(args.data_root, train=False, download=args.download)[: args.limit]
     models = {name: load_model(name) for name in args.models}
-    out_dir = Path(args.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if args.rows_from:
-        saved = json.loads(Path(args.rows_from).read_text())
+    if saved:
         rows, command = saved["rows"], saved["command"]
-        args.kinds = list(dict.fromkeys(row["kind"] for row in rows))  # the saved kinds, not the default five
     else:
         rows = evaluate(clean, models, args.kinds, args.factors, slow_filter_limit=args.slow_filter_limit)
         command = "python -m denoiser.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -49,20 +49,58 @@ def test_digit_counts_below_one_are_refused_naming_the_flag(argv, capsys):
     assert f"{argv[0]} must be at least 1" in capsys.readouterr().err
 
 
-def test_cards_re_rendered_from_saved_rows_count_the_digits_those_rows_measured(mnist_root, tmp_path, monkeypatch):
+@pytest.fixture
+def card_copies(tmp_path, monkeypatch):
+    """Copies of the shipped weight folders that `--write-cards` writes into, never the shipped cards.
+
+    The tests run in `tmp_path` too, so that a run writing its report to the default docs/ cannot touch the committed one.
+    """
     import shutil
 
     from denoiser.weights import WEIGHTS_DIR
 
-    for name in ("seed", "default"):  # the cards are written into a copy, never the shipped folders
+    for name in ("seed", "default"):
         shutil.copytree(WEIGHTS_DIR / name, tmp_path / "weights" / name)
     monkeypatch.setattr("denoiser.card.WEIGHTS_DIR", tmp_path / "weights")
-    common = ["--data-root", str(mnist_root), "--slow-filter-limit", "2", "--kinds", "gaussian", "--factors", "0.4"]
-    main([*common, "--limit", "6", "--out-dir", str(tmp_path / "measured")])
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "weights"
+
+
+def test_cards_re_rendered_from_saved_rows_count_the_digits_those_rows_measured(mnist_root, tmp_path, card_copies):
+    common = ["--data-root", str(mnist_root), "--slow-filter-limit", "2"]
+    main([*common, "--limit", "6", "--out-dir", str(tmp_path / "measured")])  # every kind and factor
     main([*common, "--limit", "3", "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards",
           "--out-dir", str(tmp_path / "rendered")])
-    card = (tmp_path / "weights" / "default" / "README.md").read_text()
+    card = (card_copies / "default" / "README.md").read_text()
     assert "on 6 test digits" in card and "on 3 test digits" not in card
+
+
+def test_a_partial_run_leaves_the_committed_report_alone_unless_told_where_to_write(mnist_root, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # docs/ and runs/ are relative to where the command runs
+    main(["--data-root", str(mnist_root), "--limit", "3", "--slow-filter-limit", "2", "--kinds", "gaussian", "--factors", "0.4"])
+    assert (tmp_path / "runs" / "evaluate" / "results.md").exists()
+    assert not (tmp_path / "docs").exists()
+
+
+@pytest.mark.parametrize("narrowing", [["--limit", "3"], ["--kinds", "gaussian"], ["--factors", "0.4"]])
+def test_model_cards_are_written_only_from_a_full_evaluation(mnist_root, card_copies, narrowing, capsys):
+    before = (card_copies / "default" / "README.md").read_text()
+    with pytest.raises(SystemExit):
+        main(["--data-root", str(mnist_root), "--write-cards", *narrowing])
+    assert f"but {narrowing[0]} narrow this run" in capsys.readouterr().err
+    assert (card_copies / "default" / "README.md").read_text() == before
+
+
+def test_cards_from_saved_rows_that_lack_a_model_are_refused_before_any_card_is_written(mnist_root, tmp_path,
+                                                                                          card_copies, capsys):
+    common = ["--data-root", str(mnist_root), "--slow-filter-limit", "2", "--limit", "3"]
+    main([*common, "--models", "seed", "--out-dir", str(tmp_path / "measured")])
+    cards = {name: (card_copies / name / "README.md").read_text() for name in ("seed", "default")}
+    with pytest.raises(SystemExit):
+        main([*common, "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards",
+              "--out-dir", str(tmp_path / "rendered")])
+    assert "has no rows for default@gaussian:0.0" in capsys.readouterr().err
+    assert {name: (card_copies / name / "README.md").read_text() for name in cards} == cards  # the seed card too
 
 
 def test_psnr_of_a_half_precision_copy_is_the_cap_not_infinity():
