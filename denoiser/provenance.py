@@ -65,6 +65,12 @@ def check_same_held_out_digits(config: TrainConfig, val_images: torch.Tensor) ->
         same = record["held_out_sha256"] == digits_sha256(val_images)
     else:
         same = held_out_split(record) == held_out_split(dataclasses.asdict(config))
+    if not same and record.get("val_fraction") == 0:
+        raise ValueError(
+            f"{config.init_from} was trained on every digit of its data (it held out none), so this run's "
+            f"validation digits (--val-fraction {config.val_fraction}) are digits it trained on. "
+            "Pass --val-fraction 0 to refit on every digit."
+        )
     if not same:
         theirs, mine = held_out_split(record), held_out_split(dataclasses.asdict(config))
         raise ValueError(

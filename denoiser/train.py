@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from .metrics import psnr
 from .model import MODEL_CLASSES
 from .noise import NOISE_KINDS, apply_noise, sample_noise_field
 from .provenance import check_same_held_out_digits, digits_sha256, recorded_training, with_split_seed
-from .weights import load_from_folder, save_weights
+from .weights import WeightsError, load_from_folder, save_weights
 
 VALIDATION_NOISE_SEED = 1234  # the same noise every epoch and every run, so validation PSNRs compare
 
@@ -178,10 +179,15 @@ def make_optimizer(model: torch.nn.Module, config: TrainConfig, steps: int):
     return optimizer, torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr, total_steps=steps)
 
 
+def run_dir(config: TrainConfig) -> Path:
+    """Where a run writes its weights and checkpoint: `--out-dir`, else runs/<model> (shipping one is a deliberate copy)."""
+    return Path(config.out_dir or f"runs/{config.model}")
+
+
 def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     """Run (or resume) training as `config` says; return the model and per-epoch history."""
     device = pick_device(config.device)
-    out_dir = Path(config.out_dir or f"runs/{config.model}")  # shipping a result is a deliberate copy
+    out_dir = run_dir(config)
     checkpoint_path = out_dir / "checkpoint.pt"
     images = load_mnist(config.data_root, train=True, download=config.download)[: config.limit]
     data_fingerprint = digits_sha256(images)  # a checkpoint resumes only on the digits it was trained on
@@ -189,6 +195,7 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     if not len(train_images):
         raise ValueError(f"no training digits: {len(images)} digits, and --val-fraction {config.val_fraction} "
                          "holds out all of them")
+    model = build_model(config)  # first: a folder of the wrong network is the clearest thing to report
     if config.init_from:
         check_same_held_out_digits(config, val_images)
     try:
@@ -205,7 +212,7 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     train_images = train_images.to(device)
     steps_per_epoch = math.ceil(len(train_images) / config.batch_size)
 
-    model = build_model(config).to(device)
+    model = model.to(device)
     if config.init_from:  # the folder decides the network (and has no flag for batch norm): record it
         config = dataclasses.replace(config, batch_norm=model._hub_mixin_config.get("batch_norm", config.batch_norm))
     optimizer, scheduler = make_optimizer(model, config, config.epochs * steps_per_epoch)
@@ -218,16 +225,16 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
             state = torch.load(checkpoint_path, weights_only=True, map_location="cpu")  # resumable on any device
         except Exception as error:  # a truncated or foreign file: torch raises several types
             raise ValueError(f"{checkpoint_path} cannot be read ({error}): delete it to start afresh") from None
-        if state.get("digits_sha256", data_fingerprint) != data_fingerprint:  # older checkpoints kept none
-            raise ValueError(f"{checkpoint_path} was trained on other digits than {config.data_root} holds"
-                             f"{f' (first {config.limit})' if config.limit else ''}: point --data-root at its data "
-                             "to resume it, or delete it to start afresh")
         theirs, mine = _resumable_settings(state["config"]), _resumable_settings(dataclasses.asdict(config))
         if theirs != mine:
             changed = ", ".join(f"{key} {theirs.get(key)!r} -> {mine.get(key)!r}"
                                 for key in sorted(set(theirs) | set(mine)) if theirs.get(key) != mine.get(key))
             raise ValueError(f"{checkpoint_path} was written by a run with other settings ({changed}): "
                              "run with those settings to resume it, or delete it to start afresh")
+        if state.get("digits_sha256", data_fingerprint) != data_fingerprint:  # older checkpoints kept none
+            raise ValueError(f"{checkpoint_path} was trained on other digits than {config.data_root} holds"
+                             f"{f' (first {config.limit})' if config.limit else ''}: point --data-root at its data "
+                             "to resume it, or delete it to start afresh")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -358,5 +365,18 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     return recipe_config(args.pop("model"), **args)
 
 
+def main(argv: list[str] | None = None) -> None:
+    """The command line: a refusal or a failure prints its message alone (call `train` for a traceback)."""
+    config = parse_args(argv)
+    try:
+        train(config)
+    except KeyboardInterrupt:
+        checkpoint = run_dir(config) / "checkpoint.pt"
+        sys.exit(f"\ninterrupted: {checkpoint} holds the epochs finished so far; run the same command again to resume"
+                 if checkpoint.exists() else "\ninterrupted before the first epoch finished: nothing was saved")
+    except (ValueError, FileNotFoundError, WeightsError, FloatingPointError) as error:
+        sys.exit(f"error: {error}")
+
+
 if __name__ == "__main__":
-    train(parse_args())
+    main()

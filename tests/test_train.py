@@ -88,10 +88,16 @@ def test_checkpoint_of_other_settings_is_not_resumed(mnist_root, tmp_path):
         train(quick_config(mnist_root, tmp_path, epochs=1, lr=1e-4))
 
 
+def test_a_resume_with_another_limit_names_the_limit_not_the_data_root(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path, epochs=1, limit=128))
+    with pytest.raises(ValueError, match=r"other settings \(limit 128 -> 127\)"):
+        train(quick_config(mnist_root, tmp_path, epochs=1, limit=127))
+
+
 def test_a_checkpoint_is_not_resumed_on_other_digits(mnist_root, tmp_path):
     train(quick_config(mnist_root, tmp_path, epochs=1, limit=128))
     with pytest.raises(ValueError, match=r"trained on other digits than .* \(first 128\).*--data-root"):
-        train(quick_config(mnist_root, tmp_path, epochs=2, limit=128, data_root=str(make_root(tmp_path / "other", 5))))
+        train(quick_config(mnist_root, tmp_path, epochs=1, limit=128, data_root=str(make_root(tmp_path / "other", 5))))
 
 
 def test_run_that_produces_nan_stops_with_a_message(mnist_root, tmp_path, monkeypatch):
@@ -126,7 +132,15 @@ def test_fine_tuning_another_architecture_is_refused_naming_both(mnist_root, tmp
     seed = recipe_config("seed", data_root=str(mnist_root), out_dir=str(tmp_path / "seed"), epochs=1, limit=64)
     train(seed)
     with pytest.raises(ValueError, match="holds a SeedAutoencoder; --model default fine-tunes a UNetDenoiser: pass --model seed"):
-        train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, val_fraction=0.0, init_from=str(tmp_path / "seed")))
+        # the recipe's own validation split: the network is what is wrong, whatever the digits
+        train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, init_from=str(tmp_path / "seed")))
+    assert not (tmp_path / "tuned").exists()  # refused before anything was written
+
+
+def test_fine_tuning_weights_trained_on_every_digit_says_so_and_how_to_refit(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path / "all", epochs=1, val_fraction=0.0))
+    with pytest.raises(ValueError, match=r"trained on every digit .*held out none.*--val-fraction 0 to refit"):
+        train(quick_config(mnist_root, tmp_path / "tuned", epochs=1, init_from=str(tmp_path / "all")))
 
 
 def test_a_fine_tune_with_another_seed_holds_out_the_same_digits(mnist_root, tmp_path):
@@ -170,7 +184,7 @@ def test_a_split_that_leaves_no_training_digits_is_refused_naming_it(mnist_root,
 
 def test_an_out_dir_that_cannot_be_written_is_refused_before_training(mnist_root, tmp_path, monkeypatch):
     calls = []
-    monkeypatch.setattr(train_module, "build_model", lambda config: calls.append(config))
+    monkeypatch.setattr(train_module, "make_optimizer", lambda *args: calls.append(args))
     (tmp_path / "a-file").write_text("not a folder")
     with pytest.raises(ValueError, match=r"cannot write the run to .*a-file"):
         train(quick_config(mnist_root, tmp_path / "a-file", epochs=1))
@@ -258,3 +272,33 @@ def test_missing_data_names_the_folder_and_a_failed_download_does_not_suggest_do
     with pytest.raises(FileNotFoundError, match=r"could not be downloaded .*is there internet here") as caught:
         data.load_mnist(tmp_path, train=True, download=True)
     assert "pass --download" not in str(caught.value)
+
+
+def run_command(argv) -> str:
+    """`python -m denoiser.train ARGV` in-process: the message it exits with (what the terminal shows last)."""
+    with pytest.raises(SystemExit) as exit_:
+        train_module.main(argv)
+    return str(exit_.value.code)
+
+
+def test_the_command_line_prints_a_refusal_as_one_message_not_a_traceback(tmp_path):
+    printed = run_command(["--data-root", str(tmp_path / "nothing"), "--out-dir", str(tmp_path / "run")])
+    assert printed.startswith("error: MNIST not found under") and "Traceback" not in printed
+
+
+def test_an_interrupted_command_says_how_to_resume(mnist_root, tmp_path, monkeypatch):
+    calls = []
+
+    def interrupt_in_second_epoch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # Ctrl-C
+        return real_validate(*args, **kwargs)
+
+    real_validate = train_module.validate
+    monkeypatch.setattr(train_module, "validate", interrupt_in_second_epoch)
+    argv = ["--data-root", str(mnist_root), "--out-dir", str(tmp_path / "run"), "--epochs", "3", "--width", "8",
+            "--batch-size", "32", "--val-fraction", "0.25"]
+    printed = run_command(argv)
+    assert f"interrupted: {tmp_path / 'run' / 'checkpoint.pt'} holds the epochs finished so far" in printed
+    assert "run the same command again to resume" in printed
