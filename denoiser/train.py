@@ -357,6 +357,11 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         args["noise_kinds"] = tuple(args["noise_kinds"])
     if args["factor_focus"]:
         args["factor_focus"] = tuple(args["factor_focus"])
+    if bool(args["factor_focus"]) != bool(args["factor_focus_probability"]):  # either alone would change nothing
+        parser.error("--factor-focus and --factor-focus-probability work together: give both "
+                     "(e.g. --factor-focus 0.3 0.5 --factor-focus-probability 0.5)")
+    if args["model"] == "seed" and args["width"] is not None:
+        parser.error("--width sets the U-Net's channels (--model default); the seed network's layers are fixed")
     if args["device"]:
         try:
             pick_device(args["device"])

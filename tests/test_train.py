@@ -302,3 +302,14 @@ def test_an_interrupted_command_says_how_to_resume(mnist_root, tmp_path, monkeyp
     printed = run_command(argv)
     assert f"interrupted: {tmp_path / 'run' / 'checkpoint.pt'} holds the epochs finished so far" in printed
     assert "run the same command again to resume" in printed
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--factor-focus", "0.3", "0.5"], "work together: give both"),  # a focus drawn from with probability 0
+    (["--factor-focus-probability", "0.5"], "work together: give both"),  # a probability with no range to draw from
+    (["--model", "seed", "--width", "64"], "the seed network's layers are fixed"),
+])
+def test_flags_that_would_change_nothing_are_refused_instead_of_recorded(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        train_module.parse_args(argv)
+    assert message in capsys.readouterr().err
