@@ -7,6 +7,8 @@ pattern, which is what makes the live slider fade smoothly (see `sample_noise_fi
 
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 from .checks import check_float, check_unit_range
@@ -15,11 +17,13 @@ NOISE_KINDS = ("gaussian", "salt_pepper", "speckle", "poisson", "dropout")
 
 
 def check_factor(factor: float) -> float:
-    """Return `factor` as a float, or raise ValueError saying it must be a number in [0, 1]."""
-    try:
-        value = float(factor)
-    except (TypeError, ValueError):
-        raise ValueError(f"noise factor must be a number in [0, 1], got {factor!r}") from None
+    """Return `factor` as a float, or raise ValueError saying it must be a number in [0, 1].
+
+    Text ("0.5") and True are refused, though float() would take them: each is a mistake upstream.
+    """
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
+        raise ValueError(f"noise factor must be a number in [0, 1], got {factor!r}")
+    value = float(factor)
     if not 0.0 <= value <= 1.0:  # also rejects NaN
         raise ValueError(f"noise factor must be in [0, 1], got {value}")
     return value

@@ -2,6 +2,7 @@
 
 import itertools
 
+import numpy as np
 import pytest
 import torch
 
@@ -79,10 +80,16 @@ def test_poisson_noise_has_mean_x_and_variance_x_over_s(factor):
     assert noisy.var().item() == pytest.approx(expected_variance, rel=0.05)
 
 
-@pytest.mark.parametrize("factor", [-0.1, 1.5, float("nan"), "loud", None])
+@pytest.mark.parametrize("factor", [-0.1, 1.5, float("nan"), "loud", None, "0.5", True])  # text and bools: float() takes them
 def test_factor_outside_unit_range_is_refused_with_a_clear_message(factor, digits):
     with pytest.raises(ValueError, match="noise factor"):
         add_noise(digits, factor)
+
+
+@pytest.mark.parametrize("factor", [1, np.float64(0.4), np.float32(0.4)])
+def test_plain_ints_and_numpy_numbers_are_factors_too(factor, digits):
+    first, second = (torch.Generator().manual_seed(0) for _ in range(2))
+    assert torch.equal(add_noise(digits, factor, generator=first), add_noise(digits, float(factor), generator=second))
 
 
 def test_unknown_kind_is_refused_and_lists_the_choices(digits):
