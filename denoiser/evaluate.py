@@ -97,7 +97,8 @@ def write_report(rows: list[dict], out_dir: Path, examples_png: str, curves_png:
         "# Results\n",
         f"Measured with `{command}` on {digits} test digits. Mean per-image PSNR (dB, peak 1.0) and SSIM "
         "(scikit-image); noise from `denoiser.add_noise` with a fixed seed; outputs clamped to [0, 1]; an exact copy "
-        f"(the noisy input at factor 0) reads {PSNR_CAP_DB:.0f} dB, the cap that keeps averages finite. "
+        f"(the noisy input at factor 0, except Poisson's, which keeps a faint floor of noise) reads {PSNR_CAP_DB:.0f} dB, "
+        "the cap that keeps averages finite. "
         "Non-local means and total variation take milliseconds per digit, so they run on the first digits only "
         "(the count is given beside them).\n",
         f"![PSNR against noise factor]({curves_png})\n",
