@@ -66,7 +66,11 @@ class DigitDenoiser(nn.Module, PyTorchModelHubMixin, model_card_template=HUB_CAR
         return check_digit_batch(noisy, next(self.parameters()).dtype)
 
     def forward(self, noisy: torch.Tensor) -> torch.Tensor:
-        """Denoised digits `(N, 1, 28, 28)` in [0, 1] from noisy ones in [0, 1]; `logits` is the network itself."""
+        """Denoised digits `(N, 1, 28, 28)` in [0, 1] from noisy ones in [0, 1]; `logits` is the network itself.
+
+        The [0, 1] check is here and in `feature_maps`, not in `logits`: training calls that on every
+        batch, and reading the range back would stall a GPU at each step.
+        """
         return torch.sigmoid(self.logits(check_unit_range(noisy, "noisy digits")))
 
 
@@ -107,7 +111,7 @@ class SeedAutoencoder(DigitDenoiser):
 
     def feature_maps(self, noisy: torch.Tensor) -> dict[str, torch.Tensor]:
         """Encoder activations after each conv+ReLU and pool, for looking inside: name -> `(N, C, H, W)`."""
-        maps, x = {}, self.checked(noisy)
+        maps, x = {}, self.checked(check_unit_range(noisy, "noisy digits"))
         names = ["conv 1 (16 @ 28x28)", None, "pool 1 (14x14)", "conv 2 (8 @ 14x14)", None, "pool 2 (7x7)",
                  "conv 3 (8 @ 7x7)", None, "bottleneck (8 @ 4x4)"]
         for name, layer in zip(names, self.encoder, strict=True):
@@ -166,7 +170,7 @@ class UNetDenoiser(DigitDenoiser):
     def feature_maps(self, noisy: torch.Tensor) -> dict[str, torch.Tensor]:
         """Encoder activations stage by stage, for looking inside: name -> `(N, C, H, W)`."""
         w = self.enc1[0].out_channels
-        e1, e2, b = self._encode(noisy)
+        e1, e2, b = self._encode(check_unit_range(noisy, "noisy digits"))
         return {f"stage 1 ({w} @ 28x28)": e1, f"stage 2 ({2 * w} @ 14x14)": e2, f"bottleneck ({4 * w} @ 7x7)": b}
 
     @torch.no_grad()

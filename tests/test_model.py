@@ -84,6 +84,8 @@ def test_byte_pixels_and_0_to_255_floats_are_refused_rather_than_denoised_to_bla
         model(torch.randint(0, 256, (2, 1, 28, 28), dtype=torch.uint8))
     with pytest.raises(ValueError, match=r"values in \[0, 1\].*divide 0..255 pixels by 255"):
         model(torch.rand(2, 1, 28, 28) * 255)
+    with pytest.raises(ValueError, match=r"values in \[0, 1\]"):  # the feature maps of such a digit mean nothing either
+        model.feature_maps(torch.rand(2, 1, 28, 28) * 255)
 
 
 def test_a_model_converted_to_float64_takes_float64_digits():
