@@ -37,11 +37,13 @@ def latencies_ms(model: torch.nn.Module, repeats: int) -> list[float]:
     return times
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2000)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or min(args.threads) < 1:
+        parser.error(f"--repeats and --threads must be at least 1, got {args.repeats} and {args.threads}")
     print("| model | threads | median ms | p90 ms |\n|---|---|---|---|")
     for name in ("seed", "default"):
         model = load_model(name, device="cpu")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from benchmarks import compare_designs, seed_spread
+from benchmarks import bench_inference, compare_designs, seed_spread
 
 
 @pytest.mark.parametrize("argv", [["--variants", "recipe"], ["--variants", "recipe:0", "keras3_adadelta:0"],
@@ -19,3 +19,11 @@ def test_compare_designs_refuses_an_unknown_candidate_naming_the_choices(capsys,
     with pytest.raises(SystemExit):
         compare_designs.main(["--only", "without batchnorm"])
     assert "without batch norm" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--repeats", "0"], ["--threads", "2", "0"]])
+def test_bench_inference_refuses_counts_below_one_before_timing(argv, capsys, monkeypatch):
+    monkeypatch.setattr(bench_inference, "load_model", lambda *args, **kwargs: pytest.fail("timed before checking"))
+    with pytest.raises(SystemExit):
+        bench_inference.main(argv)
+    assert "must be at least 1" in capsys.readouterr().err
