@@ -68,7 +68,7 @@ def _poisson_counts(rate: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
     exact = (rate > 0) & (rate <= EXACT_POISSON_MAX_RATE)  # a zero rate always counts 0
     if exact.any():
         lams, us = rate[exact], uniform[exact]  # (P,)
-        top = float(lams.max())
+        top = lams.max().item()  # (item, not float(): no warning for images that require grad)
         max_count = int(top + 8 * top**0.5 + 12)  # beyond it the tail mass is below 1e-9
         ks = torch.arange(max_count + 1, dtype=rate.dtype, device=rate.device)  # (K,)
         log_factorials = torch.lgamma(ks + 1)

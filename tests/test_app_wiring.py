@@ -82,8 +82,8 @@ def test_the_digit_lives_in_the_page_not_in_server_state_that_gradio_may_delete(
     (live,) = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.on_canvas]
     assert not any(isinstance(block, gr.State) for block in live.inputs)
     digit = app.read_sketch(a_drawing())
-    fresh_app_process = app.on_canvas(digit, 0.4, "gaussian", 0, False, False)  # all it needs comes with the call
-    assert np.asarray(Image.open(fresh_app_process[0])).max() == 255
+    pictures = app.on_canvas(digit, 0.4, "gaussian", 0, False, False)  # all it needs comes with the call
+    assert np.asarray(Image.open(pictures[0])).max() == 255
 
 
 def test_a_damaged_digit_from_the_page_is_refused_with_a_message():

@@ -160,3 +160,8 @@ def test_one_factor_per_image_as_a_flat_tensor_is_refused_rather_than_spread_ove
 def test_a_seed_given_where_a_generator_belongs_gets_a_hint():
     with pytest.raises(TypeError, match=r"torch.Generator\(\).manual_seed\(0\), got int"):
         add_noise(torch.zeros(1, 1, 28, 28), 0.4, generator=0)
+
+
+@pytest.mark.filterwarnings("error")
+def test_poisson_noise_on_images_that_require_grad_raises_no_warning(digits):
+    assert add_noise(digits.requires_grad_(), 0.4, "poisson").shape == digits.shape
