@@ -168,25 +168,28 @@ WARN_UNREADABLE_UPLOAD = """() => {
 }"""
 
 
-def retypable(slider: gr.Slider) -> gr.Slider:
-    """`slider`, with a number box that may be emptied on the way to a new value.
+def retypable(box: gr.Slider | gr.Number) -> gr.Slider | gr.Number:
+    """`box` (a slider's number box, or a number box), as one that may be emptied on the way to a new value.
 
-    The box then sends None, which gr.Slider's preprocessing turned into a raw "Could not preprocess
-    input component" error; now None reaches the listener, and the live path waits for the next value.
-    Text gets a message naming the range. Numbers out of range reach the listener too, which decides:
-    the live path draws what the box will show once it clamps the number, the API refuses them. (Patched
-    on the instance: a gr.Slider subclass would make Gradio write an app.pyi stub beside this file.)
+    Gradio's own preprocessing turned an emptied box into a raw "Could not preprocess input component"
+    error, and a number below a box's minimum into "Value -1 is less than minimum value 0", naming no
+    box; a number box also rounded 1.5 to 2 without a word. Now None and every number reach the
+    listener, which decides: the live path draws an emptied box as the 0 it shows once it loses focus and
+    a factor past the slider's ends at the end it shows, and refuses a bad seed naming it; the API refuses
+    each with the package's message. Text and true/false are refused here, naming the box. (Patched on the
+    instance: a subclass would make Gradio write an app.pyi stub beside this file.)
     """
 
     def preprocess(payload: float | None) -> float | None:
         if payload is None:
             return None
         if isinstance(payload, bool) or not isinstance(payload, (int, float)):
-            raise ValueError(f"{slider.label.lower()} must be a number in [{slider.minimum}, {slider.maximum}], got {payload!r}")
-        return float(payload)
+            bounds = f" in [{box.minimum}, {box.maximum}]" if box.maximum is not None else ""
+            raise ValueError(f"{box.label.lower()} must be a number{bounds}, got {payload!r}")
+        return payload
 
-    slider.preprocess = preprocess
-    return slider
+    box.preprocess = preprocess
+    return box
 
 
 def load_models() -> dict[str, torch.nn.Module]:
@@ -234,15 +237,14 @@ def read_sketch(editor: dict | None, current: str | None = None):
 
 def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, show_features: bool):
     """Live path: the page's digit (`read_sketch`'s text) -> noisy -> every picture and score, for the controls' values."""
-    if factor is None or noise_seed is None:  # a number box being retyped: wait for its next value
-        return (gr.skip(),) * 8
     try:
         digit = text_to_digit(digit)
     except ValueError as error:
         raise user_error(str(error)) from None
-    # A number typed past the slider's ends: the slider already shows the end, and the box clamps to it
-    # when it loses focus without sending the clamped value, so draw the end now.
-    factor = min(max(factor, 0.0), 1.0)
+    # An emptied box (on the way to a new value, or left so) shows 0 once it loses focus, without
+    # sending it; a number typed past the slider's ends shows as that end. Draw what the boxes will show.
+    factor = 0.0 if factor is None else min(max(factor, 0.0), 1.0)
+    noise_seed = 0 if noise_seed is None else noise_seed
     factor, kind, noise_seed = _controls(factor, kind, noise_seed)
     view = DEMO.render(digit, factor, kind, noise_seed, show_filters, show_features)
     # A closed panel is left as it is (gr.skip), never blanked: two triggers a few ms apart can
@@ -292,7 +294,7 @@ def build() -> gr.Blocks:
                 kind = gr.Radio([(KIND_LABELS.get(name, name), name) for name in NOISE_KINDS], value="gaussian",
                                 label="Noise kind", elem_id="kind")
                 with gr.Row():
-                    noise_seed = gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="noise-seed")
+                    noise_seed = retypable(gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="noise-seed"))
                     new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
             with gr.Column(scale=3, min_width=300, elem_id="results-column"):
                 with gr.Row(elem_classes="pair"):

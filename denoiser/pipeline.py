@@ -6,6 +6,7 @@ slider re-scales the same field (the damage fades smoothly) until the user asks 
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,9 +32,11 @@ def check_seed(seed) -> int:
 
     torch's CPU generator keeps only the low 32 bits of a seed, so 2**32 would repeat seed 0's noise.
     """
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Real):  # int() would take True and "12"
+        raise ValueError(f"noise seed must be a whole number, got {seed!r}")
     try:
         value = int(seed)
-    except (TypeError, ValueError, OverflowError):
+    except (ValueError, OverflowError):  # NaN, infinity
         raise ValueError(f"noise seed must be a whole number, got {seed!r}") from None
     if isinstance(seed, (float, np.floating)) and seed != value:
         raise ValueError(f"noise seed must be a whole number, got {seed!r}")

@@ -101,7 +101,7 @@ def test_files_outside_the_apps_folders_are_not_served(app_url):
         assert refused.value.code in (403, 404)
 
 
-@pytest.mark.parametrize("seed", [-1, 2**70])
+@pytest.mark.parametrize("seed", [-1, 2**70, 1.5, True])  # 1.5 was rounded to 2, True taken as 1, -1 named no box
 def test_noise_seed_out_of_range_is_refused_with_a_message(client, seed):
-    with pytest.raises(Exception, match=r"noise seed must be|minimum value 0"):
+    with pytest.raises(Exception, match=r"noise seed must be"):
         client.predict(handle_file(EXAMPLE), 0.4, "gaussian", seed, api_name="/denoise")

@@ -61,10 +61,20 @@ def test_a_closed_panel_is_left_alone_so_a_late_answer_cannot_blank_an_open_one(
     assert all(Path(path).exists() for path in closed[:4]) and "dB" in closed[4]  # the digit pictures always come
 
 
-def test_a_number_box_being_retyped_changes_nothing_and_raises_nothing():
+def test_an_emptied_number_box_is_drawn_as_the_0_it_shows_and_raises_nothing():
+    """Waiting for the next value froze the pictures for good when a box was left empty."""
     digit = app.read_sketch(a_drawing())
-    assert app.on_canvas(digit, 0.4, "gaussian", None, False, False) == (gr.skip(),) * 8
-    assert app.on_canvas(digit, None, "gaussian", 3, False, False) == (gr.skip(),) * 8
+
+    def noisy(factor, seed):
+        return np.asarray(Image.open(app.on_canvas(digit, factor, "gaussian", seed, False, False)[1]))
+
+    assert np.array_equal(noisy(0.4, None), noisy(0.4, 0))
+    assert np.array_equal(noisy(None, 3), noisy(0.0, 3))
+
+
+def test_a_negative_seed_is_refused_naming_the_seed():
+    with pytest.raises(gr.Error, match="noise seed must be between 0 and"):
+        app.on_canvas(app.read_sketch(a_drawing()), 0.4, "gaussian", -1, False, False)
 
 
 def test_a_re_reported_unchanged_drawing_does_not_re_render():

@@ -278,6 +278,19 @@ def test_emptying_the_noise_factor_box_to_retype_it_shows_no_error(browser, app_
     page.close()
 
 
+def test_a_seed_box_left_empty_draws_seed_0_and_the_page_keeps_answering(browser, app_url):
+    """An emptied seed box made every later change wait for a value that never came: the pictures froze."""
+    page, first, _ = example_with_factor_box(browser, app_url)
+    page.locator("#noise-seed input").first.fill("")
+    page.locator("#scores").click()  # focus leaves the box, still empty
+    page.locator("#kind label", has_text="dropout").click()
+    wait_for_new_image(page, "noisy", first)
+    settled_scores(page)
+    assert "noisy-dropout-0.40-" in image_source(page, "noisy")
+    assert not toasts(page), toasts(page)
+    page.close()
+
+
 def test_a_factor_typed_past_the_end_draws_the_pictures_at_the_end_the_controls_then_show(browser, app_url):
     page, at_default, box = example_with_factor_box(browser, app_url)
     box.fill("1.5")
