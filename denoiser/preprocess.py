@@ -18,6 +18,8 @@ MIN_INK = 0.08  # contrast below this (out of 1) counts as an empty canvas
 MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust, not strokes
 STROKE_LEVEL = 0.1  # ink above this (out of 1) is stroke: it makes blobs and bounds the crop; fainter is anti-aliasing
 SHADING_MAX = 0.5  # uneven light darkens paper by less than this (out of 1); more is a drawn blob
+LETTERBOX_MIN_SHARE = 0.08  # a letterboxed photo is at least this share of the canvas across (a 1:12 strip)
+LETTERBOX_FILL = 0.99  # ... and opaque all over (strokes have anti-aliased edges and gaps)
 WORKING_SIZE = 512  # larger inputs are first shrunk to this (box filter): enough for a 20 px digit
 
 
@@ -56,7 +58,8 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
     Transparent pixels count as background. The background is taken to be what most of the
     border shows, so dark-on-light sketches and light-on-dark digits both come out light-on-dark.
     On a mostly transparent layer (a sketchpad) the opaque pixels are the strokes; on a mostly
-    opaque one (a photo with transparent corners) they are paper and strokes.
+    opaque one (a photo with transparent corners), or a photo letterboxed between transparent bands,
+    they are paper and strokes.
     """
     array = _as_float_array(image)
     if array.ndim == 3 and array.shape[2] == 1:
@@ -73,7 +76,8 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
         alpha = array[..., -1] if array.shape[2] in (2, 4) else np.ones_like(grey)
     if alpha.min() < 0.98:
         opaque = alpha > 0.5
-        if opaque.mean() <= 0.5:  # strokes on a transparent layer: ink is opacity times contrast to their opposite
+        if opaque.mean() <= 0.5 and not _is_letterboxed(opaque):
+            # strokes on a transparent layer: ink is opacity times contrast to their opposite
             strokes_are_dark = not opaque.any() or grey[opaque].mean() < 0.5
             return alpha * ((1.0 - grey) if strokes_are_dark else grey)
         # Mostly opaque: a picture with transparent margins or corners. Cut away the fully transparent
@@ -84,6 +88,24 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
         grey, alpha = grey[box], alpha[box]
         grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque[box]])
     return _without_shading((1.0 - grey) if _border_median(grey) > 0.5 else grey)
+
+
+def _is_letterboxed(opaque: np.ndarray) -> bool:
+    """Whether the opaque pixels of `(H, W)` `opaque` are one solid rectangle across the whole height or width.
+
+    That is how the sketchpad shows a tall or wide photo: letterboxed between transparent bands. Past
+    about 2:1 the photo covers under half the canvas, and was then read as strokes on a transparent
+    layer, its paper as ink. A drawn stroke is never a solid rectangle that wide (a single straight
+    one is at most a brush wide: 4% of the canvas).
+    """
+    rows, cols = np.nonzero(opaque)
+    if not len(rows):
+        return False
+    box = opaque[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
+    (height, width), (box_height, box_width) = opaque.shape, box.shape
+    spans = (box_height == height and box_width >= LETTERBOX_MIN_SHARE * width) or \
+            (box_width == width and box_height >= LETTERBOX_MIN_SHARE * height)
+    return spans and box.mean() >= LETTERBOX_FILL
 
 
 def _without_shading(ink: np.ndarray) -> np.ndarray:

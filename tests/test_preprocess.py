@@ -186,6 +186,22 @@ def test_a_shaded_photo_letterboxed_by_the_sketchpad_reads_like_the_photo_itself
     assert np.abs(drawing_to_digit(canvas) - drawing_to_digit(photo)).max() < 1e-6
 
 
+@pytest.mark.parametrize("size", [(91, 280), (280, 127), (40, 280)], ids=["tall 1:3", "wide 2.2:1", "strip 1:7"])
+def test_a_photo_narrower_than_half_the_canvas_letterboxed_by_the_sketchpad_reads_like_the_photo(size):
+    # Covering under half the canvas, it was read as strokes on a transparent layer: its paper became the ink.
+    photo = draw(size=size, mode="RGB", background=(236, 234, 228), ink=(40, 40, 50), points=[(0.5, 0.1), (0.5, 0.9)],
+                 width=0.3)
+    canvas = Image.new("RGBA", (280, 280), (0, 0, 0, 0))
+    canvas.paste(photo, ((280 - size[0]) // 2, (280 - size[1]) // 2))
+    assert np.abs(drawing_to_digit(canvas) - drawing_to_digit(photo)).max() < 1e-6
+
+
+def test_one_straight_stroke_across_the_whole_canvas_is_still_a_stroke():
+    canvas = draw(size=(280, 280), points=[(0.5, 0.0), (0.5, 1.0)], width=0.04)  # the brush, top to bottom
+    digit = drawing_to_digit(canvas)
+    assert digit.max() == 1 and digit[:, :10].max() == 0 and digit[:, -10:].max() == 0  # a light bar, not a dark one
+
+
 def test_a_speck_of_dust_far_from_the_digit_changes_nothing():
     paper = draw(mode="L", background=255, ink=0)
     dusty = np.asarray(paper).copy()
