@@ -21,7 +21,7 @@ from denoiser.digit_text import digit_to_text, text_to_digit
 from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, read_image_file
 from denoiser.noise import check_factor, check_kind
 from denoiser.pipeline import check_seed
-from denoiser.preprocess import DrawingError, drawing_to_digit
+from denoiser.preprocess import DrawingError, FaintDrawingError, drawing_to_digit
 
 HERE = Path(__file__).resolve().parent
 DISPLAY_ORDER = ("default", "seed")  # the shipped models (weights.MODEL_NAMES) as the page shows them: ours first
@@ -229,6 +229,9 @@ def read_sketch(editor: dict | None, current: str | None = None):
     composite = (editor or {}).get("composite")
     try:
         digit = None if composite is None else drawing_to_digit(composite)
+    except FaintDrawingError as error:  # blank pictures, as for an empty canvas, but say why
+        gr.Warning(f"Could not read the drawing: {error}.")
+        digit = None
     except DrawingError as error:
         raise user_error(f"Could not read the drawing: {error}") from None
     text = digit_to_text(digit)

@@ -14,7 +14,8 @@ from scipy import ndimage
 
 DIGIT_SIZE = 28
 BOX_SIZE = 20  # MNIST fits each digit into 20x20 before centring it in 28x28
-MIN_INK = 0.08  # contrast below this (out of 1) counts as an empty canvas
+MIN_INK = 0.08  # strokes need at least this contrast (out of 1) to be read ...
+FAINT_INK = 0.03  # ... and fainter ones than this count as an empty canvas (photo noise on blank paper reaches ~0.02)
 MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust, not strokes
 STROKE_LEVEL = 0.1  # ink above this (out of 1) is stroke: it makes blobs and bounds the crop; fainter is anti-aliasing
 SHADING_MAX = 0.5  # uneven light darkens paper by less than this (out of 1); more is a drawn blob
@@ -25,6 +26,10 @@ WORKING_SIZE = 512  # larger inputs are first shrunk to this (box filter): enoug
 
 class DrawingError(ValueError):
     """An image that cannot be read as a digit drawing (wrong shape, no pixels)."""
+
+
+class FaintDrawingError(DrawingError):
+    """Strokes that a person can see but that are too faint to tell from paper reliably."""
 
 
 def _as_float_array(image: Image.Image | np.ndarray) -> np.ndarray:
@@ -186,6 +191,8 @@ def _centre_of_mass_shift(digit: np.ndarray) -> tuple[int, int]:
 def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     """The MNIST-style digit `(28, 28)` float32 in [0, 1] for a drawing or photo, or None if it is blank.
 
+    Raises DrawingError for an image it cannot read, FaintDrawingError for strokes too faint to read.
+
     Steps: huge inputs reduced -> ink map (light on dark) -> background level removed and contrast
     stretched -> dust specks dropped -> cropped to the ink's bounding box -> scaled to fit 20x20 keeping
     aspect ratio (anti-aliased), its brightest pixel then full ink -> placed in 28x28 with its centre of
@@ -194,8 +201,13 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     ink = _shrink(to_ink(_reduce_huge(image, WORKING_SIZE)), WORKING_SIZE)
     ink = np.clip(ink - _border_median(ink), 0, None)
     peak = np.percentile(ink[ink > 0], 99) if (ink > 0).any() else 0.0
-    if peak < MIN_INK:
+    if peak < FAINT_INK:
         return None
+    if peak < MIN_INK:  # visible, so "blank" would puzzle; below MIN_INK, paper grain starts to pass for strokes
+        raise FaintDrawingError(
+            f"the strokes are too faint to read: they differ from the paper by {peak * 255:.0f} grey levels out of 255, "
+            f"and at least {np.ceil(MIN_INK * 255):.0f} are needed; darken them, or photograph them in stronger light"
+        )
     ink = _drop_specks(np.clip(ink / peak, 0, 1))
     rows, cols = np.nonzero(ink > STROKE_LEVEL)
     if len(rows) == 0:

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
-from PIL import Image
+from PIL import Image, ImageDraw
 
 EXAMPLE = str(Path(__file__).resolve().parent.parent / "examples" / "digit_7.png")
 
@@ -65,6 +65,14 @@ def test_each_model_can_be_chosen_and_answers_as_that_model_does_in_process(clie
 def test_bad_factor_is_refused_with_a_message(client, factor, message):
     with pytest.raises(Exception, match=message):
         client.predict(handle_file(EXAMPLE), factor, api_name="/denoise")
+
+
+def test_a_faint_drawing_is_refused_as_too_faint_not_as_blank(client, tmp_path):
+    faint = Image.new("L", (280, 280), 255)
+    ImageDraw.Draw(faint).line([(100, 60), (180, 60), (130, 220)], fill=240, width=18)
+    faint.save(tmp_path / "faint.png")
+    with pytest.raises(Exception, match="too faint to read"):
+        client.predict(handle_file(str(tmp_path / "faint.png")), 0.4, api_name="/denoise")
 
 
 def test_a_text_file_is_refused_with_a_message(client, tmp_path):

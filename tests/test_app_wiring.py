@@ -77,6 +77,13 @@ def test_a_negative_seed_is_refused_naming_the_seed():
         app.on_canvas(app.read_sketch(a_drawing()), 0.4, "gaussian", -1, False, False)
 
 
+def test_a_drawing_too_faint_to_read_blanks_the_pictures_with_a_warning_that_says_why():
+    faint = a_drawing()
+    faint["composite"][60:220, 130:150, :3] = 240  # a pale grey stroke on white
+    with pytest.warns(UserWarning, match="too faint to read"):
+        assert app.read_sketch(faint, app.read_sketch(a_drawing())) == ""
+
+
 def test_a_re_reported_unchanged_drawing_does_not_re_render():
     """Loading an example over a drawing made the editor report the same picture 10 to 30 times."""
     digit = app.read_sketch(a_drawing())

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from denoiser.preprocess import DrawingError, drawing_to_digit
+from denoiser.preprocess import DrawingError, FaintDrawingError, drawing_to_digit
 
 SEVEN = [(0.35, 0.2), (0.65, 0.2), (0.45, 0.8)]
 
@@ -200,6 +200,14 @@ def test_one_straight_stroke_across_the_whole_canvas_is_still_a_stroke():
     canvas = draw(size=(280, 280), points=[(0.5, 0.0), (0.5, 1.0)], width=0.04)  # the brush, top to bottom
     digit = drawing_to_digit(canvas)
     assert digit.max() == 1 and digit[:, :10].max() == 0 and digit[:, -10:].max() == 0  # a light bar, not a dark one
+
+
+@pytest.mark.parametrize("level", [235, 245])  # 20 and 10 grey levels below white: plain to see, too faint to read
+def test_strokes_a_person_can_see_but_too_faint_to_read_are_refused_saying_so_not_called_blank(level):
+    with pytest.raises(FaintDrawingError, match=rf"too faint to read: they differ from the paper by {255 - level} grey levels"):
+        drawing_to_digit(draw(mode="L", background=255, ink=level))
+    assert drawing_to_digit(draw(mode="L", background=255, ink=220)) is not None  # 35 levels read fine
+    assert drawing_to_digit(Image.new("L", (400, 400), 255)) is None  # and white paper is blank
 
 
 def test_a_speck_of_dust_far_from_the_digit_changes_nothing():
