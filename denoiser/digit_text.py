@@ -15,6 +15,7 @@ import numpy as np
 
 DIGIT_SHAPE = (28, 28)
 _DIGIT_BYTES = DIGIT_SHAPE[0] * DIGIT_SHAPE[1] * 4  # float32
+_TEXT_LENGTH = 4 * -(-_DIGIT_BYTES // 3)  # base64: 4 characters per 3 bytes, padded
 
 
 def digit_to_text(digit: np.ndarray | None) -> str:
@@ -34,6 +35,8 @@ def text_to_digit(text: str | None) -> np.ndarray | None:
     """
     if not text:
         return None
+    if len(text) != _TEXT_LENGTH:  # before decoding: a browser may send anything, of any size
+        raise ValueError(f"the page sent a damaged digit ({len(text)} characters, not {_TEXT_LENGTH}): draw the digit again")
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):

@@ -20,7 +20,7 @@ MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust
 STROKE_LEVEL = 0.1  # ink above this (out of 1) is stroke: it makes blobs and bounds the crop; fainter is anti-aliasing
 SHADING_MAX = 0.5  # uneven light darkens paper by less than this (out of 1); more is a drawn blob
 LETTERBOX_MIN_SHARE = 0.08  # a letterboxed photo is at least this share of the canvas across (a 1:12 strip)
-LETTERBOX_FILL = 0.99  # ... and opaque all over (strokes have anti-aliased edges and gaps)
+LETTERBOX_FILL = 0.95  # ... and opaque nearly all over (rounded photo corners: ~0.98; strokes have gaps)
 WORKING_SIZE = 512  # larger inputs are first shrunk to this (box filter): enough for a 20 px digit
 
 

@@ -30,11 +30,12 @@ def test_a_digit_of_another_size_is_refused():
 
 
 @pytest.mark.parametrize("text, reason", [
-    ("not base64!", "not base64"),
-    (base64.b64encode(b"\0" * 100).decode(), "100 bytes"),
+    ("!" * 4184, "not base64"),
+    ("ü" * 4184, "not base64"),
+    (base64.b64encode(b"\0" * 100).decode(), "136 characters, not 4184"),
+    ("A" * 100_000_000, "100000000 characters"),  # refused before decoding: a browser may send anything
     (base64.b64encode(np.full((28, 28), 2.0, dtype="<f4").tobytes()).decode(), r"outside \[0, 1\]"),
     (base64.b64encode(np.full((28, 28), np.nan, dtype="<f4").tobytes()).decode(), r"outside \[0, 1\]"),
-    ("ünïcode", "not base64"),
 ])
 def test_damaged_text_is_refused_with_a_message_that_says_what_to_do(text, reason):
     with pytest.raises(ValueError, match=reason) as error:
