@@ -174,8 +174,9 @@ def retypable(box: gr.Slider | gr.Number) -> gr.Slider | gr.Number:
     Gradio's own preprocessing turned an emptied box into a raw "Could not preprocess input component"
     error, and a number below a box's minimum into "Value -1 is less than minimum value 0", naming no
     box; a number box also rounded 1.5 to 2 without a word. Now None and every number reach the
-    listener, which decides: the live path draws an emptied box as the 0 it shows once it loses focus and
-    a factor past the slider's ends at the end it shows, and refuses a bad seed naming it; the API refuses
+    listener, which decides: the live path draws an emptied box as 0 (the factor box shows 0 once it loses
+    focus; the seed box stays empty, and 0 is its default) and a factor past the slider's ends at the end
+    it shows, and refuses a bad seed naming it; the API refuses
     each with the package's message. Text and true/false are refused here, naming the box. (Patched on the
     instance: a subclass would make Gradio write an app.pyi stub beside this file.)
     """
@@ -244,8 +245,9 @@ def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, s
         digit = text_to_digit(digit)
     except ValueError as error:
         raise user_error(str(error)) from None
-    # An emptied box (on the way to a new value, or left so) shows 0 once it loses focus, without
-    # sending it; a number typed past the slider's ends shows as that end. Draw what the boxes will show.
+    # An emptied box (on the way to a new value, or left so) is drawn as 0: the factor box shows 0 once it
+    # loses focus, without sending it, and 0 is the seed box's default. A number typed past the slider's
+    # ends shows as that end once the box loses focus. So draw what the controls will show.
     factor = 0.0 if factor is None else min(max(factor, 0.0), 1.0)
     noise_seed = 0 if noise_seed is None else noise_seed
     factor, kind, noise_seed = _controls(factor, kind, noise_seed)

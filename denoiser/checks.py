@@ -3,6 +3,7 @@ or succeed silently with a wrong answer, and say what to do instead."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 DIGITS_SHAPE = (1, 28, 28)  # one grey MNIST-size channel per image
@@ -47,3 +48,14 @@ def check_digit_batch(noisy: torch.Tensor, weights_dtype: torch.dtype | None = N
         raise TypeError(f"the digits are {noisy.dtype} but the model's weights are {weights_dtype}: "
                         f"convert the digits with .to({weights_dtype}) (or the model with .to({noisy.dtype}))")
     return noisy
+
+
+def plain_number(value):
+    """The Python number a 0-d numpy array or tensor holds (np.array(0.4) -> 0.4); anything else unchanged.
+
+    So a factor or seed may come as such a scalar, as it does from numpy and torch arithmetic, while
+    the checks that refuse text and bools stay simple. A boolean scalar stays as it is, to be refused.
+    """
+    if isinstance(value, (np.ndarray, torch.Tensor)) and value.ndim == 0 and value.dtype not in (np.bool_, torch.bool):
+        return value.item()
+    return value

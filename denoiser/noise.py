@@ -11,7 +11,7 @@ import numbers
 
 import torch
 
-from .checks import check_float, check_unit_range
+from .checks import check_float, check_unit_range, plain_number
 
 NOISE_KINDS = ("gaussian", "salt_pepper", "speckle", "poisson", "dropout")
 
@@ -21,6 +21,7 @@ def check_factor(factor: float) -> float:
 
     Text ("0.5") and True are refused, though float() would take them: each is a mistake upstream.
     """
+    factor = plain_number(factor)
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
         raise ValueError(f"noise factor must be a number in [0, 1], got {factor!r}")
     value = float(factor)

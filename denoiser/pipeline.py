@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from .checks import plain_number
 from .metrics import psnr
 from .noise import apply_noise, check_factor, sample_noise_field
 
@@ -32,6 +33,7 @@ def check_seed(seed) -> int:
 
     torch's CPU generator keeps only the low 32 bits of a seed, so 2**32 would repeat seed 0's noise.
     """
+    seed = plain_number(seed)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Real):  # int() would take True and "12"
         raise ValueError(f"noise seed must be a whole number, got {seed!r}")
     try:

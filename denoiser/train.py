@@ -357,9 +357,11 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         args["noise_kinds"] = tuple(args["noise_kinds"])
     if args["factor_focus"]:
         args["factor_focus"] = tuple(args["factor_focus"])
-    if bool(args["factor_focus"]) != bool(args["factor_focus_probability"]):  # either alone would change nothing
-        parser.error("--factor-focus and --factor-focus-probability work together: give both "
-                     "(e.g. --factor-focus 0.3 0.5 --factor-focus-probability 0.5)")
+    if args["factor_focus"] and not args["factor_focus_probability"]:  # drawn from with probability 0: no change
+        parser.error("--factor-focus needs a --factor-focus-probability above 0 (e.g. --factor-focus 0.3 0.5 "
+                     "--factor-focus-probability 0.5)")
+    if args["factor_focus_probability"] and not args["factor_focus"]:
+        parser.error("--factor-focus-probability needs a range to draw from: --factor-focus LOW HIGH")
     if args["model"] == "seed" and args["width"] is not None:
         parser.error("--width sets the U-Net's channels (--model default); the seed network's layers are fixed")
     if args["device"]:

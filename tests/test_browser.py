@@ -6,8 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image, ImageDraw
 
+from denoiser.noise import apply_noise
 from denoiser.pipeline import noise_field
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -287,6 +289,9 @@ def test_a_seed_box_left_empty_draws_seed_0_and_the_page_keeps_answering(browser
     wait_for_new_image(page, "noisy", first)
     settled_scores(page)
     assert "noisy-dropout-0.40-" in image_source(page, "noisy")
+    clean = torch.from_numpy(pixels(page, image_source(page, "clean"))[::8, ::8] / 255.0).float()  # (28, 28)
+    expected = apply_noise(clean, 0.4, noise_field("dropout", 0)[0, 0], "dropout") * 255  # seed 0's pattern
+    assert np.abs(pixels(page, image_source(page, "noisy"))[::8, ::8] - expected.numpy()).max() <= 1
     assert not toasts(page), toasts(page)
     page.close()
 

@@ -86,7 +86,7 @@ def test_factor_outside_unit_range_is_refused_with_a_clear_message(factor, digit
         add_noise(digits, factor)
 
 
-@pytest.mark.parametrize("factor", [1, np.float64(0.4), np.float32(0.4)])
+@pytest.mark.parametrize("factor", [1, np.float64(0.4), np.float32(0.4), np.array(0.4)])
 def test_plain_ints_and_numpy_numbers_are_factors_too(factor, digits):
     first, second = (torch.Generator().manual_seed(0) for _ in range(2))
     assert torch.equal(add_noise(digits, factor, generator=first), add_noise(digits, float(factor), generator=second))

@@ -58,13 +58,14 @@ def test_a_digit_that_is_not_28x28_floats_in_0_1_is_refused_with_what_was_expect
 
 
 @pytest.mark.parametrize("seed", [-1, 2**32, 2**64, 1.5, np.float32(1.5), "abc", None, float("nan"),
-                                  "7", True])  # text and bools: int() takes them, but each is a mistake upstream
+                                  "7", True, np.array(True)])  # text and bools: int() takes them, but each is a mistake upstream
 def test_a_seed_must_be_a_whole_number_from_0_to_2_32(seed):
     with pytest.raises(ValueError, match="noise seed"):
         check_seed(seed)
 
 
-@pytest.mark.parametrize("seed, expected", [(3, 3), (3.0, 3), (np.float64(4.0), 4), (np.int64(7), 7), (2**32 - 1, 2**32 - 1)])
+@pytest.mark.parametrize("seed, expected", [(3, 3), (3.0, 3), (np.float64(4.0), 4), (np.int64(7), 7), (2**32 - 1, 2**32 - 1),
+                                            (np.array(5), 5), (torch.tensor(6), 6)])
 def test_whole_number_seeds_are_taken_in_any_form(seed, expected):
     assert check_seed(seed) == expected
 

@@ -305,8 +305,9 @@ def test_an_interrupted_command_says_how_to_resume(mnist_root, tmp_path, monkeyp
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--factor-focus", "0.3", "0.5"], "work together: give both"),  # a focus drawn from with probability 0
-    (["--factor-focus-probability", "0.5"], "work together: give both"),  # a probability with no range to draw from
+    (["--factor-focus", "0.3", "0.5"], "needs a --factor-focus-probability above 0"),  # drawn from with probability 0
+    (["--factor-focus", "0.3", "0.5", "--factor-focus-probability", "0"], "needs a --factor-focus-probability above 0"),
+    (["--factor-focus-probability", "0.5"], "needs a range to draw from"),
     (["--model", "seed", "--width", "64"], "the seed network's layers are fixed"),
 ])
 def test_flags_that_would_change_nothing_are_refused_instead_of_recorded(argv, message, capsys):
