@@ -140,13 +140,18 @@ def main(argv: list[str] | None = None) -> None:
         if value is not None and value < 1:
             parser.error(f"{flag} must be at least 1, got {value}")
 
+    test_digits = load_mnist(args.data_root, train=False, download=args.download)
     saved = json.loads(Path(args.rows_from).read_text()) if args.rows_from else None
     if saved:
         args.kinds = list(dict.fromkeys(row["kind"] for row in saved["rows"]))  # the saved kinds, not the default five
-        narrowed = unscored(saved["rows"], MODEL_NAMES)
+        measured = max(row["digits"] for row in saved["rows"])
+        narrowed = unscored(saved["rows"], MODEL_NAMES) + (["--limit"] if measured < len(test_digits) else [])
         if args.write_cards and (missing := unscored(saved["rows"], args.models)):
             parser.error(f"--write-cards needs every kind and factor for each model, but {args.rows_from} has no "
                          f"rows for {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}")
+        if args.write_cards and measured < len(test_digits):
+            parser.error(f"--write-cards needs an evaluation on all {len(test_digits)} test digits, but {args.rows_from} "
+                         f"measured {measured}")
     else:
         narrowed = [flag for flag, full in (("--kinds", set(args.kinds) == set(NOISE_KINDS)),
                                             ("--factors", set(args.factors) == set(FACTORS)),
@@ -157,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
                          "narrow this run: the model cards would show partial tables")
     out_dir = Path(args.out_dir or (PARTIAL_RUN_DIR if narrowed else REPORT_DIR))
 
-    clean = load_mnist(args.data_root, train=False, download=args.download)[: args.limit]
+    clean = test_digits[: args.limit]
     models = {name: load_model(name) for name in args.models}
     out_dir.mkdir(parents=True, exist_ok=True)
     if saved:

@@ -1,7 +1,9 @@
 """Evaluation on tiny data: every method scored, the noisy baseline right, the report written."""
 
+import numpy as np
 import pytest
 import torch
+from conftest import make_digits, write_idx
 
 from denoiser import UNetDenoiser
 from denoiser.evaluate import evaluate, main, markdown_table
@@ -66,13 +68,35 @@ def card_copies(tmp_path, monkeypatch):
     return tmp_path / "weights"
 
 
-def test_cards_re_rendered_from_saved_rows_count_the_digits_those_rows_measured(mnist_root, tmp_path, card_copies):
-    common = ["--data-root", str(mnist_root), "--slow-filter-limit", "2"]
-    main([*common, "--limit", "6", "--out-dir", str(tmp_path / "measured")])  # every kind and factor
+@pytest.fixture
+def six_test_digits(tmp_path):
+    """A data folder whose test split is only 6 digits, so that a full evaluation is quick."""
+    raw = tmp_path / "six" / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for prefix, count in (("train", 8), ("t10k", 6)):
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", make_digits(count, seed=2))
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", np.arange(count, dtype=np.uint8) % 10)
+    return tmp_path / "six"
+
+
+def test_cards_re_rendered_from_saved_rows_count_the_digits_those_rows_measured(six_test_digits, tmp_path, card_copies):
+    common = ["--data-root", str(six_test_digits), "--slow-filter-limit", "2"]
+    main([*common, "--out-dir", str(tmp_path / "measured")])  # every kind, factor and test digit
     main([*common, "--limit", "3", "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards",
           "--out-dir", str(tmp_path / "rendered")])
     card = (card_copies / "default" / "README.md").read_text()
     assert "on 6 test digits" in card and "on 3 test digits" not in card
+
+
+def test_cards_from_saved_rows_of_a_limited_run_are_refused(six_test_digits, tmp_path, card_copies, capsys):
+    common = ["--data-root", str(six_test_digits), "--slow-filter-limit", "2"]
+    main([*common, "--limit", "4", "--out-dir", str(tmp_path / "measured")])
+    before = (card_copies / "default" / "README.md").read_text()
+    with pytest.raises(SystemExit):
+        main([*common, "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards"])
+    assert "needs an evaluation on all 6 test digits" in capsys.readouterr().err
+    assert (card_copies / "default" / "README.md").read_text() == before
+    assert not (tmp_path / "docs").exists()  # nor did the report go to docs/
 
 
 def test_a_partial_run_leaves_the_committed_report_alone_unless_told_where_to_write(mnist_root, tmp_path, monkeypatch):
