@@ -15,7 +15,8 @@ from scipy import ndimage
 DIGIT_SIZE = 28
 BOX_SIZE = 20  # MNIST fits each digit into 20x20 before centring it in 28x28
 MIN_INK = 0.08  # strokes need at least this contrast (out of 1) to be read ...
-FAINT_INK = 0.03  # ... and fainter ones than this count as an empty canvas (photo noise on blank paper reaches ~0.02)
+FAINT_INK = 0.03  # ... and fainter ones than this count as an empty canvas
+MIN_STROKE_PIXELS, MIN_STROKE_SHARE = 30, 0.002  # a faint or thin stroke is one blob of at least this size (grain: specks)
 MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust, not strokes
 STROKE_LEVEL = 0.1  # ink above this (out of 1) is stroke: it makes blobs and bounds the crop; fainter is anti-aliasing
 SHADING_MAX = 0.5  # uneven light darkens paper by less than this (out of 1); more is a drawn blob
@@ -167,6 +168,20 @@ def _drop_specks(ink: np.ndarray) -> np.ndarray:
     return np.where(np.isin(labels, specks), 0.0, ink)
 
 
+def _stroke_contrast(ink: np.ndarray, level: float) -> float:
+    """The ink of the largest connected blob above `level` in `(H, W)` `ink` (its 90th percentile), or 0
+    if that blob is too small to be a stroke: photo grain on blank paper makes only scattered specks."""
+    if level <= 0:
+        return 0.0
+    labels, count = ndimage.label(ink > level)
+    if not count:
+        return 0.0
+    sizes = np.bincount(labels.ravel())[1:]  # (count,)
+    if sizes.max() < max(MIN_STROKE_PIXELS, MIN_STROKE_SHARE * ink.size):
+        return 0.0
+    return float(np.percentile(ink[labels == sizes.argmax() + 1], 90))
+
+
 def _resize_to_fit(ink: np.ndarray, size: int, resample: Image.Resampling) -> np.ndarray:
     """`ink` `(H, W)` resized, aspect ratio kept, so that its longer side is `size` (float32)."""
     height, width = ink.shape
@@ -201,13 +216,19 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     ink = _shrink(to_ink(_reduce_huge(image, WORKING_SIZE)), WORKING_SIZE)
     ink = np.clip(ink - _border_median(ink), 0, None)
     peak = np.percentile(ink[ink > 0], 99) if (ink > 0).any() else 0.0
-    if peak < FAINT_INK:
-        return None
-    if peak < MIN_INK:  # visible, so "blank" would puzzle; below MIN_INK, paper grain starts to pass for strokes
-        raise FaintDrawingError(
-            f"the strokes are too faint to read: they differ from the paper by {peak * 255:.0f} grey levels out of 255, "
-            f"and at least {np.ceil(MIN_INK * 255):.0f} are needed; darken them, or photograph them in stronger light"
-        )
+    if peak < MIN_INK:  # no ink above the paper's grain, or strokes too thin or faint for the percentile to see
+        contrast = _stroke_contrast(ink, peak / 2)
+        if contrast < FAINT_INK:
+            return None
+        if contrast < MIN_INK:  # visible, so "blank" would puzzle; fainter than MIN_INK, paper grain passes for strokes
+            raise FaintDrawingError(
+                f"the strokes are too faint to read: they differ from the paper by {contrast * 255:.0f} grey levels out "
+                f"of 255, and at least {np.ceil(MIN_INK * 255):.0f} are needed; darken them, or photograph them in "
+                "stronger light"
+            )
+        # A thin stroke on a big, grainy photo: the percentile measured the grain. Take the stroke's
+        # contrast as full ink, and the grain's level as none.
+        ink, peak = np.clip(ink - peak / 2, 0, None), contrast - peak / 2
     ink = _drop_specks(np.clip(ink / peak, 0, 1))
     rows, cols = np.nonzero(ink > STROKE_LEVEL)
     if len(rows) == 0:
