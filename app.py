@@ -121,24 +121,40 @@ _INSIDE = "  const inside = (event, selector) => event.target instanceof Element
 # The editor reports a stroke several hundred ms after the pen lifts, with the picture as it was then,
 # and a Clear in that gap is reported first: the late stroke then brought the cleared digit back, to
 # stay. So the page notes when the canvas was last cleared and when content last went onto it (pen
-# down on the canvas, a key, an upload, a drop, an example); a report made while the clear is the
-# newer of the two is sent as blank.
+# down on the canvas, a key, an upload, a drop, an example), and what that content was; a report made
+# while the clear is the newer of the two is sent as blank.
 TRACK_SKETCH_EDITS = """() => {
 """ + _INSIDE + """
-  const content = () => { window.sketchContentAt = performance.now(); };
+  const content = kind => { window.sketchContentAt = performance.now(); window.sketchContentKind = kind; };
   document.addEventListener('pointerdown', event => {
-    if (inside(event, '#sketch canvas, button.gallery-item')) content();
+    if (inside(event, '#sketch canvas')) content('stroke');
+    else if (inside(event, 'button.gallery-item')) content('example');
   }, true);
-  document.addEventListener('keydown', event => { if (inside(event, '#sketch, button.gallery-item')) content(); }, true);
-  document.addEventListener('change', event => { if (inside(event, '#sketch input[type=file]')) content(); }, true);
-  document.addEventListener('drop', event => { if (inside(event, '#sketch')) content(); }, true);
+  document.addEventListener('keydown', event => {
+    if (inside(event, '#sketch, button.gallery-item')) content(inside(event, 'button.gallery-item') ? 'example' : 'key');
+  }, true);
+  document.addEventListener('change', event => { if (inside(event, '#sketch input[type=file]')) content('upload'); }, true);
+  document.addEventListener('drop', event => { if (inside(event, '#sketch')) content('upload'); }, true);
   document.addEventListener('click', event => {
     if (inside(event, '#sketch button[aria-label="Clear canvas"]')) window.sketchClearedAt = performance.now();
   }, true);
 }"""
-BLANK_IF_CLEARED_SINCE = (
-    "(editor, digit) => [(window.sketchClearedAt || 0) > (window.sketchContentAt || 0) ? null : editor, digit]"
-)
+# An example takes about a second to reach the editor, so a Clear clicked in that time may land before
+# it: the canvas then shows the example the Clear was meant to remove, while its report, older than the
+# Clear, is sent as blank. So when a report after a Clear still holds the example, the page clears again
+# (once the example is in; not if anything was drawn or loaded since), and canvas and pictures agree.
+BLANK_IF_CLEARED_SINCE = """(editor, digit) => {
+  const clearedAt = window.sketchClearedAt || 0;
+  const cleared = clearedAt > (window.sketchContentAt || 0);
+  if (cleared && editor && editor.composite && window.sketchContentKind === 'example') {
+    setTimeout(() => {
+      if (window.sketchClearedAt === clearedAt && (window.sketchContentAt || 0) < clearedAt)
+        document.querySelector('#sketch button[aria-label="Clear canvas"]')?.click();
+    }, 400);
+  }
+  return [cleared ? null : editor, digit];
+}"""
+
 
 # A file the browser cannot decode, given to the canvas, left it blank with no word of why (the
 # editor only logs to the console). Say so under the canvas, until the next stroke or example.
@@ -330,8 +346,11 @@ def build() -> gr.Blocks:
         # when a connection drops or it restarts); every live listener reads it from here.
         digit = gr.Textbox("", visible=False, elem_id="digit")
         if EXAMPLES:
-            gr.Examples(EXAMPLES, inputs=sketch, outputs=digit, fn=read_sketch, run_on_click=True,
-                        label="Or start from an example", api_visibility="private")
+            examples = gr.Examples(EXAMPLES, inputs=sketch, label="Or start from an example", api_visibility="private")
+            # Loading an example fires no change of the sketchpad, so read it once it is loaded, through the
+            # same Clear guard as the sketchpad's own reports (Examples' run_on_click has no such guard).
+            examples.load_input_event.then(read_sketch, [sketch, digit], digit, js=BLANK_IF_CLEARED_SINCE,
+                                           show_progress="hidden", api_visibility="private")
         with gr.Accordion("For readers of the tutorial", open=False):
             gr.Markdown(ABOUT)
 

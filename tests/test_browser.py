@@ -256,6 +256,27 @@ def test_clearing_right_after_a_stroke_leaves_the_canvas_blank(browser, app_url)
     page.close()
 
 
+def canvas_ink(page) -> float:
+    """The share of the canvas drawn dark, as the user sees it (a screenshot of the editor's canvas)."""
+    shot = Image.open(io.BytesIO(page.locator("#sketch canvas").first.screenshot())).convert("L")
+    return float((np.asarray(shot) < 128).mean())
+
+
+def test_clearing_while_an_example_loads_leaves_canvas_and_pictures_blank_together(browser, app_url):
+    """An example reaches the editor about a second after its click; a Clear in that time left the canvas
+    and the pictures disagreeing (one blank, the other the example) in 6 to 9 tries out of 15."""
+    page = open_app(browser, app_url)
+    for delay_ms in (0, 300, 700, 1000, 1300):
+        page.locator("button.gallery-item").nth(1).click()
+        page.wait_for_timeout(delay_ms)
+        page.locator("#sketch button[aria-label='Clear canvas']").click()
+        page.wait_for_timeout(2500)  # the example's load, and a second Clear if the first came before it
+        settled_scores(page)
+        canvas_blank, pictures_blank = canvas_ink(page) < 0.01, image_source(page, "clean") is None
+        assert canvas_blank and pictures_blank, f"{delay_ms} ms: canvas blank {canvas_blank}, pictures blank {pictures_blank}"
+    page.close()
+
+
 def example_with_factor_box(browser, app_url):
     """A page showing the first example: (page, its noisy picture's source, the factor's number box)."""
     page = open_app(browser, app_url)
