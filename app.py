@@ -190,11 +190,11 @@ def retypable(box: gr.Slider | gr.Number) -> gr.Slider | gr.Number:
     Gradio's own preprocessing turned an emptied box into a raw "Could not preprocess input component"
     error, and a number below a box's minimum into "Value -1 is less than minimum value 0", naming no
     box; a number box also rounded 1.5 to 2 without a word. Now None and every number reach the
-    listener, which decides: the live path draws an emptied box as 0 (the factor box shows 0 once it loses
-    focus; the seed box stays empty, and 0 is its default) and a factor past the slider's ends at the end
-    it shows, and refuses a bad seed naming it; the API refuses
-    each with the package's message. Text and true/false are refused here, naming the box. (Patched on the
-    instance: a subclass would make Gradio write an app.pyi stub beside this file.)
+    listener, which decides. The live path draws an emptied box as 0 (the factor box shows 0 once it
+    loses focus; the seed box stays empty, and 0 is its default) and a factor past the slider's ends at
+    the end it shows, and refuses a bad seed naming it; the API refuses each with the package's message.
+    Text and true/false are refused here, naming the box. (Patched on the instance: a subclass would
+    make Gradio write an app.pyi stub beside this file.)
     """
 
     def preprocess(payload: float | None) -> float | None:
