@@ -119,6 +119,31 @@ def unscored(rows: list[dict], models: list[str]) -> list[str]:
             if (model, kind, factor) not in scored]
 
 
+def _narrowing(args: argparse.Namespace, saved_rows: list[dict] | None, test_count: int) -> tuple[list[str], str]:
+    """What keeps this evaluation from being the full one, and why it may not rewrite the model cards ("" if it may).
+
+    A narrowed run does not replace the committed report by default; a card shows the full tables of its model.
+    """
+    if saved_rows:
+        measured = max(row["digits"] for row in saved_rows)
+        missing = unscored(saved_rows, args.models)
+        problem = ""
+        if missing:
+            problem = (f"needs every kind and factor for each model, but {args.rows_from} has no rows for "
+                       f"{', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}")
+        elif measured < test_count:
+            problem = f"needs an evaluation on all {test_count} test digits, but {args.rows_from} measured {measured}"
+        return unscored(saved_rows, MODEL_NAMES) + (["--limit"] if measured < test_count else []), problem
+    narrowed = [flag for flag, full in (("--kinds", set(args.kinds) == set(NOISE_KINDS)),
+                                        ("--factors", set(args.factors) == set(FACTORS)),
+                                        ("--models", set(args.models) == set(MODEL_NAMES)),
+                                        ("--limit", args.limit is None)) if not full]
+    narrowing = [flag for flag in narrowed if flag != "--models"]  # a card per named model is still whole
+    problem = (f"needs every kind and factor on all test digits, but {', '.join(narrowing)} narrow this run: "
+               "the model cards would show partial tables" if narrowing else "")
+    return narrowed, problem
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", default="../shared/data", help="folder holding MNIST/raw (torchvision layout)")
@@ -144,22 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     saved = json.loads(Path(args.rows_from).read_text()) if args.rows_from else None
     if saved:
         args.kinds = list(dict.fromkeys(row["kind"] for row in saved["rows"]))  # the saved kinds, not the default five
-        measured = max(row["digits"] for row in saved["rows"])
-        narrowed = unscored(saved["rows"], MODEL_NAMES) + (["--limit"] if measured < len(test_digits) else [])
-        if args.write_cards and (missing := unscored(saved["rows"], args.models)):
-            parser.error(f"--write-cards needs every kind and factor for each model, but {args.rows_from} has no "
-                         f"rows for {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}")
-        if args.write_cards and measured < len(test_digits):
-            parser.error(f"--write-cards needs an evaluation on all {len(test_digits)} test digits, but {args.rows_from} "
-                         f"measured {measured}")
-    else:
-        narrowed = [flag for flag, full in (("--kinds", set(args.kinds) == set(NOISE_KINDS)),
-                                            ("--factors", set(args.factors) == set(FACTORS)),
-                                            ("--models", set(args.models) == set(MODEL_NAMES)),
-                                            ("--limit", args.limit is None)) if not full]
-        if args.write_cards and (narrowing := [flag for flag in narrowed if flag != "--models"]):
-            parser.error(f"--write-cards needs every kind and factor on all test digits, but {', '.join(narrowing)} "
-                         "narrow this run: the model cards would show partial tables")
+    narrowed, card_problem = _narrowing(args, saved and saved["rows"], len(test_digits))
+    if args.write_cards and card_problem:
+        parser.error(f"--write-cards {card_problem}")
     out_dir = Path(args.out_dir or (PARTIAL_RUN_DIR if narrowed else REPORT_DIR))
 
     clean = test_digits[: args.limit]
