@@ -1,7 +1,7 @@
 """Drawing to digit: turn a sketch or a photo into the 28x28 MNIST-style digit the models expect.
 
 MNIST digits are light strokes on black, scaled to fit a 20x20 box (aspect ratio kept),
-anti-aliased, and placed in a 28x28 field so that their centre of mass is at the centre. Sketchpads
+anti-aliased, and placed in a 28x28 field so that their centre of mass is at pixel (14, 14). Sketchpads
 give dark strokes on a white or transparent canvas, and uploads can be anything; this module
 brings all of them to that convention.
 """
@@ -227,10 +227,16 @@ def _shrink(ink: np.ndarray, size: int) -> np.ndarray:
 
 
 def _centre_of_mass_shift(digit: np.ndarray) -> tuple[int, int]:
-    """Integer (rows, cols) shift that moves the ink's centre of mass to the field's centre."""
+    """Integer (rows, cols) shift that moves the ink's centre of mass to within half a pixel of MNIST's centre.
+
+    MNIST's centre is pixel (14, 14), not the field's middle (13.5, 13.5): every one of the 10000
+    training digits in ../shared/data has its centre of mass in [13.5, 14.5] on both axes (mean
+    14.00). Centring on 13.5 put three in four digits a pixel up or left of where the models learnt
+    digits sit, which cost 0.15 dB at gaussian 0.4 on test digits passed through this module.
+    """
     total = digit.sum()
     rows, cols = np.indices(digit.shape)
-    centre = (DIGIT_SIZE - 1) / 2
+    centre = DIGIT_SIZE / 2
     return round(centre - (rows * digit).sum() / total), round(centre - (cols * digit).sum() / total)
 
 
