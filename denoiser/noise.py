@@ -24,7 +24,10 @@ def check_factor(factor: float) -> float:
     factor = plain_number(factor)
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
         raise ValueError(f"noise factor must be a number in [0, 1], got {factor!r}")
-    value = float(factor)
+    try:
+        value = float(factor)
+    except OverflowError:  # an int past float's range (10**400) is out of range like any other
+        raise ValueError(f"noise factor must be in [0, 1], got an integer of {len(str(abs(factor)))} digits") from None
     if not 0.0 <= value <= 1.0:  # also rejects NaN
         raise ValueError(f"noise factor must be in [0, 1], got {value}")
     return value

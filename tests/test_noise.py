@@ -80,7 +80,9 @@ def test_poisson_noise_has_mean_x_and_variance_x_over_s(factor):
     assert noisy.var().item() == pytest.approx(expected_variance, rel=0.05)
 
 
-@pytest.mark.parametrize("factor", [-0.1, 1.5, float("nan"), "loud", None, "0.5", True])  # text and bools: float() takes them
+@pytest.mark.parametrize("factor", [-0.1, 1.5, float("nan"), "loud", None, "0.5", True,  # text and bools: float() takes them
+                                    10**400],  # float() raises OverflowError on it
+                         ids=lambda factor: "10**400" if factor == 10**400 else None)
 def test_factor_outside_unit_range_is_refused_with_a_clear_message(factor, digits):
     with pytest.raises(ValueError, match="noise factor"):
         add_noise(digits, factor)
