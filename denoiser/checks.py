@@ -11,6 +11,9 @@ DIGITS_SHAPE = (1, 28, 28)  # one grey MNIST-size channel per image
 
 def check_float(images: torch.Tensor, what: str = "images") -> torch.Tensor:
     """`images` if it is a float tensor, else a TypeError: bytes must be scaled to [0, 1] first."""
+    if not isinstance(images, torch.Tensor):  # a numpy array has no is_floating_point: say what to do instead
+        raise TypeError(f"{what} must be a torch.Tensor, got {type(images).__name__}"
+                        f"{' (wrap it: torch.from_numpy(array))' if isinstance(images, np.ndarray) else ''}")
     if not images.is_floating_point():
         raise TypeError(f"{what} must be a float tensor with values in [0, 1], got {images.dtype} (divide bytes by 255)")
     return images
@@ -39,10 +42,10 @@ def check_digit_batch(noisy: torch.Tensor, weights_dtype: torch.dtype | None = N
     seed network returns a `(1, 2, 28)` tensor without complaint), and float64 digits from numpy end in
     torch's "Input type (double) and bias type (float) should be the same".
     """
+    check_float(noisy, "noisy digits")
     if noisy.dim() != 4 or tuple(noisy.shape[1:]) != DIGITS_SHAPE:
         hint = "; add a batch dimension: x[None]" if tuple(noisy.shape) == DIGITS_SHAPE else ""
         raise ValueError(f"expected noisy digits of shape (N, 1, 28, 28), got {tuple(noisy.shape)}{hint}")
-    check_float(noisy, "noisy digits")
     mixed_precision = torch.is_autocast_enabled(noisy.device.type)  # autocast casts inputs itself
     if weights_dtype is not None and noisy.dtype != weights_dtype and not mixed_precision:
         raise TypeError(f"the digits are {noisy.dtype} but the model's weights are {weights_dtype}: "

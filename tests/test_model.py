@@ -1,5 +1,6 @@
 """The two architectures: the article's layer plan, shapes and ranges."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -63,6 +64,14 @@ def test_fusing_batch_norm_keeps_the_outputs():
 def test_inputs_that_are_not_a_batch_of_28x28_digits_are_refused(cls, shape):
     with pytest.raises(ValueError, match=r"shape \(N, 1, 28, 28\)"):
         cls().eval()(torch.rand(shape))
+
+
+@pytest.mark.parametrize("cls", [SeedAutoencoder, UNetDenoiser])
+def test_a_numpy_array_is_refused_naming_the_conversion(cls):
+    with pytest.raises(TypeError, match=r"torch.from_numpy"):
+        cls().eval()(np.random.rand(1, 1, 28, 28).astype(np.float32))
+    with pytest.raises(TypeError, match=r"torch.from_numpy"):  # logits (training's entry) checks it too
+        cls().eval().logits(np.random.rand(1, 1, 28, 28).astype(np.float32))
 
 
 def test_a_single_unbatched_digit_gets_a_hint_to_add_the_batch_dimension():
