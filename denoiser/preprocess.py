@@ -40,12 +40,15 @@ def _as_float_array(image: Image.Image | np.ndarray) -> np.ndarray:
 
     Integer arrays, and float arrays with values above 1, are read as 0..255 (or 0..65535 past 255).
     """
+    if isinstance(image, Image.Image) and image.mode == "F":  # 0..1, or 0..255 as convert("F") leaves them:
+        image = np.asarray(image)  # read like a float array, below
     if isinstance(image, Image.Image):
-        if image.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+        if image.mode in ("I", "I;16", "I;16B", "I;16L"):
             array = np.asarray(image, dtype=np.float64)
-            peak = 65535.0 if image.mode != "F" and array.max() > 255 else (1.0 if image.mode == "F" else 255.0)
-            return np.clip(np.nan_to_num(array / peak), 0, 1)
-        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+            return np.clip(array / (65535.0 if array.max() > 255 else 255.0), 0, 1)
+        if image.mode == "La":  # premultiplied alpha: PIL converts it to LA only
+            image = image.convert("LA")
+        has_alpha = image.mode in ("RGBA", "RGBa", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
         image = image.convert("RGBA" if has_alpha else "RGB")
         return np.asarray(image, dtype=np.float64) / 255.0
     array = np.asarray(image)
@@ -144,8 +147,10 @@ def _reduce_huge(image: Image.Image | np.ndarray, size: int) -> Image.Image | np
             return image
         if image.mode.startswith("I;16"):  # modes Image.reduce lacks, converted without loss
             image = image.convert("I")
-        elif image.mode in ("1", "P"):
-            image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        elif image.mode in ("1", "P", "PA"):  # reduce averages palette indices (PA: keeps no palette at all)
+            image = image.convert("RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB")
+        elif image.mode == "La":
+            image = image.convert("LA")
         return image.reduce(factor)
     array = np.asarray(image)
     factor = min(max(array.shape[:2]) // size, min(array.shape[:2])) if array.ndim >= 2 else 0  # a block per row at least

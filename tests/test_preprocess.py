@@ -153,6 +153,20 @@ def test_palette_image_with_a_transparent_index():
     assert_mnist_like(drawing_to_digit(image))
 
 
+def test_a_float_image_of_0_to_255_values_is_read_like_its_8_bit_original():
+    """PIL's convert("F") keeps 0..255; read as 0..1 and clipped, every pixel but black became white: blank."""
+    pen = draw(mode="L", background=255, ink=40)  # a grey pen: not 0, so it clipped to paper
+    assert np.array_equal(drawing_to_digit(pen.convert("F")), drawing_to_digit(pen))
+
+
+@pytest.mark.parametrize("mode", ["PA", "La"])
+def test_rarer_alpha_modes_read_like_rgba(mode):
+    """A big PA image lost its palette in the huge-input shrink (read as blank); La and RGBa raised PIL's errors."""
+    pen = draw(size=(1500, 1500), mode="RGBA", background=(255, 255, 255, 255), ink=(0, 0, 0, 255))
+    converted = pen.convert("P").convert("PA") if mode == "PA" else pen.convert(mode)
+    assert correlation(drawing_to_digit(converted), drawing_to_digit(pen)) > 0.99
+
+
 @pytest.mark.parametrize("shape", [(28,), (4, 4, 4, 4), (10, 10, 7), (0, 5)])
 def test_impossible_array_shapes_are_refused_clearly(shape):
     with pytest.raises(DrawingError):
