@@ -98,7 +98,23 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
         box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
         grey, alpha = grey[box], alpha[box]
         grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque[box]])
-    return _without_shading((1.0 - grey) if _border_median(grey) > 0.5 else grey)
+    return _without_shading((1.0 - grey) if _strokes_are_dark(grey) else grey)
+
+
+def _strokes_are_dark(grey: np.ndarray) -> bool:
+    """Whether the strokes on `(H, W)` `grey` are darker than the paper (the border's level) or lighter.
+
+    Decided by which way the strongest departures from the paper go (the 0.5th and 99.5th percentiles),
+    so a black marker on red or brown paper, or on a dim photo of a page, reads as dark strokes, and
+    chalk on a grey board as light ones. With no clear departure either way (a blank page, a hairline
+    too thin for the percentiles), paper lighter than mid-grey means dark strokes.
+    """
+    paper = _border_median(grey)
+    darkest, lightest = np.percentile(grey, [0.5, 99.5])
+    darker, lighter = paper - darkest, lightest - paper
+    if max(darker, lighter) < MIN_INK:
+        return paper > 0.5
+    return darker > lighter
 
 
 def _is_letterboxed(opaque: np.ndarray) -> bool:

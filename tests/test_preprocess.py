@@ -113,6 +113,21 @@ def test_sixteen_bit_and_float_inputs_agree_with_eight_bit():
     assert np.allclose(drawing_to_digit(eight / 255.0), reference, atol=1e-4)
 
 
+@pytest.mark.parametrize("paper", [(220, 30, 30), (150, 110, 70), (120, 120, 120), (60, 60, 70)],
+                         ids=["red paper", "kraft", "grey card", "an underexposed page"])
+def test_dark_pen_on_paper_darker_than_mid_grey_is_read_as_dark_strokes(paper):
+    """The polarity came from the paper's level alone (above mid-grey: dark strokes), so a black marker on
+    red paper (grey level 87 of 255) or on a dim photo of a page was read inverted: paper as ink."""
+    on_white = drawing_to_digit(draw(mode="RGB", background=(255, 255, 255), ink=(10, 10, 10)))
+    on_paper = drawing_to_digit(draw(mode="RGB", background=paper, ink=(10, 10, 10)))
+    assert correlation(on_paper, on_white) > 0.98
+
+
+def test_white_chalk_on_a_grey_board_is_read_as_light_strokes():
+    on_black = drawing_to_digit(draw(mode="L", background=0, ink=255))
+    assert correlation(drawing_to_digit(draw(mode="L", background=150, ink=250)), on_black) > 0.98
+
+
 def test_float_arrays_of_0_to_255_pixels_read_like_the_bytes_they_came_from():
     photo = np.asarray(draw(mode="L", background=200, ink=40))  # dark pen on grey paper
     assert np.allclose(drawing_to_digit(photo.astype(np.float32)), drawing_to_digit(photo), atol=1e-4)
