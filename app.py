@@ -18,7 +18,7 @@ from denoiser import NOISE_KINDS, WeightsError, load_model
 from denoiser.demo import EMPTY_HINT, Demo
 from denoiser.device import pick_device
 from denoiser.digit_text import digit_to_text, text_to_digit
-from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, read_image_file
+from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, check_pixel_count, read_image_file
 from denoiser.noise import check_factor, check_kind
 from denoiser.pipeline import check_seed
 from denoiser.preprocess import DrawingError, FaintDrawingError, drawing_to_digit
@@ -209,6 +209,32 @@ def retypable(box: gr.Slider | gr.Number) -> gr.Slider | gr.Number:
     return box
 
 
+def size_checked(editor: gr.ImageEditor) -> gr.ImageEditor:
+    """`editor`, refusing an image over `read_image_file`'s pixel limit from its header, before Gradio decodes it.
+
+    Gradio decodes whatever the sketchpad is sent, at any size: the page sends a canvas-sized picture,
+    but a client calling the handler directly could send 12000x12000 (11 s and 1.8 GB more memory per
+    call), which /denoise refuses. (Patched on the instance, as `retypable` is.)
+    """
+    decode = editor.preprocess
+
+    def preprocess(payload):
+        files = editor.blob_storage.get(payload.id) if payload is not None and payload.id is not None else payload
+        images = [files.background, *files.layers, files.composite] if files is not None else []
+        try:
+            for image in images:
+                if image is not None:
+                    check_pixel_count(image if isinstance(image, bytes) else image.path)
+        except ImageFileError as error:
+            if payload.id is not None:
+                editor.blob_storage.pop(payload.id, None)  # as decoding would have: not kept for a next call
+            raise user_error(f"Could not read the drawing: {error}") from None
+        return decode(payload)
+
+    editor.preprocess = preprocess
+    return editor
+
+
 def load_models() -> dict[str, torch.nn.Module]:
     """Both shipped models on the chosen device, or exit with the loader's message."""
     device = pick_device()
@@ -306,11 +332,11 @@ def build() -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Row(equal_height=False, elem_id="live"):
             with gr.Column(scale=2, min_width=300, elem_id="drawing-column"):
-                sketch = gr.Sketchpad(
+                sketch = size_checked(gr.Sketchpad(
                     elem_id="sketch", label="Draw a digit", type="numpy",
                     canvas_size=(280, 280), fixed_canvas=True, height=400, layers=False, transforms=(), sources=("upload",),
                     brush=gr.Brush(default_size=11, colors=["#000000"], default_color="#000000", color_mode="fixed"),
-                )
+                ))
                 factor = retypable(gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor"))
                 kind = gr.Radio([(KIND_LABELS.get(name, name), name) for name in NOISE_KINDS], value="gaussian",
                                 label="Noise kind", elem_id="kind")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -30,20 +31,33 @@ def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: i
     if size > max_bytes:
         raise ImageFileError(f"the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB: upload a smaller image")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:  # reads the header only; the file is closed on leaving
-                width, height = image.size
-                if width * height > max_pixels:
-                    raise ImageFileError(
-                        f"the image is {width}x{height} pixels; the limit is {max_pixels // 1_000_000} megapixels: "
-                        "resize it (a digit needs only a few hundred pixels across)"
-                    )
-                image.seek(0)  # animated GIF/PNG/WebP: the first frame
-                image.load()  # decodes now, inside the try, so truncated data is caught here
-                upright = ImageOps.exif_transpose(image)  # a phone photo as it was held (a copy, even if upright)
+        with _opened_within(path, max_pixels) as image:  # the file is closed on leaving
+            image.seek(0)  # animated GIF/PNG/WebP: the first frame
+            image.load()  # decodes now, inside the try, so truncated data is caught here
+            upright = ImageOps.exif_transpose(image)  # a phone photo as it was held (a copy, even if upright)
     except ImageFileError:
         raise
+    except (OSError, SyntaxError, ValueError, EOFError) as error:
+        raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
+    return upright
+
+
+def check_pixel_count(source: str | Path | bytes, max_pixels: int = MAX_PIXELS) -> None:
+    """Raise ImageFileError if the image in `source` (a path, or the file's bytes) is unreadable or declares
+    more than `max_pixels`; only its header is read.
+
+    For images that something else decodes in full, such as Gradio's sketchpad: check first.
+    """
+    with _opened_within(io.BytesIO(source) if isinstance(source, bytes) else source, max_pixels):
+        pass
+
+
+def _opened_within(source: str | Path | io.BytesIO, max_pixels: int) -> Image.Image:
+    """`source` opened lazily (header read, pixels not), or ImageFileError if it is not an image or is too big."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(source)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageFileError(
             f"the image declares far more pixels than the {max_pixels // 1_000_000} megapixel limit "
@@ -51,6 +65,11 @@ def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: i
         ) from None
     except UnidentifiedImageError:
         raise ImageFileError("this file is not an image we can read: upload a PNG or JPEG of a digit") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
-    return upright
+    width, height = image.size
+    if width * height > max_pixels:
+        image.close()
+        raise ImageFileError(
+            f"the image is {width}x{height} pixels; the limit is {max_pixels // 1_000_000} megapixels: "
+            "resize it (a digit needs only a few hundred pixels across)"
+        )
+    return image

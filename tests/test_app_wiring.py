@@ -151,3 +151,24 @@ def test_importing_the_app_leaves_the_thread_count_alone():
     result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=Path(app.__file__).parent,
                             env={**os.environ, "OMP_NUM_THREADS": "2"}, timeout=120, check=True)
     assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def sketch_component() -> gr.ImageEditor:
+    return next(block for block in app.demo.blocks.values() if getattr(block, "elem_id", None) == "sketch")
+
+
+def test_a_huge_image_sent_to_the_sketchpad_is_refused_before_gradio_decodes_it(tmp_path):
+    """The sketchpad's handler decoded any size it was sent (12000x12000: 11 s and 1.8 GB more memory)
+    while /denoise refused it; a client can call it directly, so it is checked from the header first."""
+    from gradio.components.image_editor import EditorData
+    from gradio.data_classes import FileData
+
+    huge = tmp_path / "huge.png"
+    Image.new("1", (6000, 6000), 1).save(huge)  # 36 megapixels, 4.5 MB in memory, a small file
+    payload = EditorData(background=FileData(path=str(huge)), layers=[], composite=FileData(path=str(huge)))
+    with pytest.raises(gr.Error, match="6000x6000 pixels; the limit is 25 megapixels"):
+        sketch_component().preprocess(payload)
+    small = tmp_path / "small.png"
+    Image.new("RGBA", (280, 280), (0, 0, 0, 0)).save(small)
+    editor = sketch_component().preprocess(EditorData(composite=FileData(path=str(small))))
+    assert editor["composite"].shape[:2] == (280, 280)  # a canvas-sized one goes through as before
