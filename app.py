@@ -202,7 +202,7 @@ def retypable(box: gr.Slider | gr.Number) -> gr.Slider | gr.Number:
             return None
         if isinstance(payload, bool) or not isinstance(payload, (int, float)):
             bounds = f" in [{box.minimum}, {box.maximum}]" if box.maximum is not None else ""
-            raise ValueError(f"{box.label.lower()} must be a number{bounds}, got {payload!r}")
+            raise user_error(f"{box.label.lower()} must be a number{bounds}, got {payload!r}")  # gr.Error: not wrapped
         return payload
 
     box.preprocess = preprocess

@@ -67,6 +67,17 @@ def test_bad_factor_is_refused_with_a_message(client, factor, message):
         client.predict(handle_file(EXAMPLE), factor, api_name="/denoise")
 
 
+@pytest.mark.parametrize("factor, seed, message", [
+    ("0.5", 0, r"^noise factor must be a number in \[0, 1\], got '0.5'$"),
+    (0.4, True, r"^noise seed must be a number, got True$"),
+])
+def test_text_or_a_bool_for_a_number_box_is_refused_in_the_boxs_words_alone(client, factor, seed, message):
+    """Raised as a plain ValueError in the box's preprocessing, the message came wrapped in Gradio's
+    "Could not preprocess input component at index 1 ... Original error: ValueError: ...", and logged a traceback."""
+    with pytest.raises(Exception, match=message):
+        client.predict(handle_file(EXAMPLE), factor, "gaussian", seed, "default", api_name="/denoise")
+
+
 def test_a_faint_drawing_is_refused_as_too_faint_not_as_blank(client, tmp_path):
     faint = Image.new("L", (280, 280), 255)
     ImageDraw.Draw(faint).line([(100, 60), (180, 60), (130, 220)], fill=240, width=18)
