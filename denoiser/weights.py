@@ -44,9 +44,14 @@ def save_weights(model: torch.nn.Module, out_dir: str | Path, training: dict | N
 
 
 def _retrain_hint(folder: Path) -> str:
-    """What to do about a broken weights folder: restore or retrain a shipped model; re-save any other."""
+    """What to do about a broken weights folder: restore or retrain a shipped model; re-save any other.
+
+    Not `python -m denoiser.train --model default` alone: that trains the package's plain recipe, not the
+    shipped one, into runs/default, and the app would still not start.
+    """
     if folder.resolve().parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES:
-        return f"restore it from git (git checkout -- {folder}) or retrain: python -m denoiser.train --model {folder.name}"
+        return (f"restore it from git (git checkout -- {folder}), or retrain it with the one command in its model card "
+                f"({folder}/README.md), which writes runs/{folder.name}, and copy that folder's files into {folder}")
     return "save the model there again with denoiser.weights.save_weights, or train one into it with --out-dir"
 
 

@@ -1,5 +1,6 @@
 """Start-up with damaged weights: the app refuses to start and says which file and what to do."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -36,4 +37,5 @@ def test_missing_weights_folder_stops_the_app_with_a_clear_message(app_copy):
     shutil.rmtree(app_copy / "weights" / "seed")
     result = start(app_copy)
     assert result.returncode != 0
-    assert "weights/seed/config.json is missing" in result.stderr and "denoiser.train --model seed" in result.stderr
+    assert "weights/seed/config.json is missing" in result.stderr and "git checkout -- " in result.stderr
+    assert re.search(r"the one command in its model card \(\S*weights/seed/README.md\), which writes runs/seed", result.stderr)

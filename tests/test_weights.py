@@ -155,11 +155,12 @@ def test_a_config_with_impossible_sizes_is_a_weights_error(tmp_path, width):
         load_from_folder(tmp_path)
 
 
-def test_a_broken_shipped_model_is_restored_from_git_or_retrained_by_its_name(tmp_path, monkeypatch):
+def test_a_broken_shipped_model_is_restored_from_git_or_retrained_by_its_cards_command(tmp_path, monkeypatch):
     monkeypatch.setattr("denoiser.weights.WEIGHTS_DIR", tmp_path)
     save_weights(UNetDenoiser(width=8), tmp_path / "default")
     (tmp_path / "default" / "model.safetensors").unlink()
-    with pytest.raises(WeightsError, match=r"git checkout -- .*default.*--model default"):
+    with pytest.raises(WeightsError, match=r"git checkout -- .*default.*its model card \(.*default/README.md\), "
+                                           r"which writes runs/default, and copy that folder's files into"):
         load_from_folder(tmp_path / "default")
 
 
