@@ -139,7 +139,8 @@ def _narrowing(args: argparse.Namespace, saved_rows: list[dict] | None, test_cou
                                         ("--models", set(args.models) == set(MODEL_NAMES)),
                                         ("--limit", args.limit is None)) if not full]
     narrowing = [flag for flag in narrowed if flag != "--models"]  # a card per named model is still whole
-    problem = (f"needs every kind and factor on all test digits, but {', '.join(narrowing)} narrow this run: "
+    verb = "narrows" if len(narrowing) == 1 else "narrow"
+    problem = (f"needs every kind and factor on all test digits, but {', '.join(narrowing)} {verb} this run: "
                "the model cards would show partial tables" if narrowing else "")
     return narrowed, problem
 

@@ -111,7 +111,7 @@ def test_model_cards_are_written_only_from_a_full_evaluation(mnist_root, card_co
     before = (card_copies / "default" / "README.md").read_text()
     with pytest.raises(SystemExit):
         main(["--data-root", str(mnist_root), "--write-cards", *narrowing])
-    assert f"but {narrowing[0]} narrow this run" in capsys.readouterr().err
+    assert f"but {narrowing[0]} narrows this run" in capsys.readouterr().err
     assert (card_copies / "default" / "README.md").read_text() == before
 
 
