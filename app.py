@@ -8,6 +8,7 @@ and GRADIO_SERVER_PORT, as Hugging Face Spaces expects.
 from __future__ import annotations
 
 import random
+import signal
 import sys
 from pathlib import Path
 
@@ -422,5 +423,8 @@ def build() -> gr.Blocks:
 demo = build()
 
 if __name__ == "__main__":
+    # SIGTERM (how a container, or the tests, stop the app) ends Python without its exit handlers, which
+    # remove the served pictures' temp folder; as SystemExit, it runs them.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     torch.set_num_threads(1)  # WORKERS calls side by side, one thread each; set here, so importing app (tests) keeps the default
     demo.launch(css=CSS, max_file_size=MAX_FILE_BYTES, ssr_mode=False, show_error=True)

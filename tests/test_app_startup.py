@@ -39,3 +39,13 @@ def test_missing_weights_folder_stops_the_app_with_a_clear_message(app_copy):
     assert result.returncode != 0
     assert "weights/seed/config.json is missing" in result.stderr and "git checkout -- " in result.stderr
     assert re.search(r"the one command in its model card \(\S*weights/seed/README.md\), which writes runs/seed", result.stderr)
+
+
+def test_a_stopped_app_removes_its_picture_folder(tmp_path):
+    """The folder of served PNGs was removed at exit only, and SIGTERM (how a container, or these tests,
+    stop the app) skipped exit handlers: every stopped app left a denoiser_outputs_* folder in /tmp."""
+    from app_server import running_app
+
+    with running_app(extra_env={"TMPDIR": str(tmp_path)}):
+        assert len(list(tmp_path.glob("denoiser_outputs_*"))) == 1
+    assert not list(tmp_path.glob("denoiser_outputs_*"))
