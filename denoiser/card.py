@@ -156,9 +156,10 @@ def write_card(name: str, tables: str, folder: Path | None = None) -> Path:
          f"Reproduce with {len(_stages(training))} commands, one per stage, chained")
         + f": `{_command(name, training)}`. It writes `runs/{name}/` and leaves the "
         f"shipped `weights/{name}/` alone; copy the folder there to ship a result (fixed seeds: on a CPU with the same "
-        "thread count the result repeats exactly, and an interrupted run resumes from `checkpoint.pt` to the "
-        "same result; on a GPU the convolution kernels are not bit-reproducible"
-        ", so a rerun lands close to, not exactly on, these numbers).", "",
+        "thread count a rerun repeats exactly, and an interrupted run resumes from `checkpoint.pt` to the "
+        "same result; but a GPU's convolution kernels are not bit-reproducible, and a GPU trains in bfloat16 "
+        "where a CPU trains in float32, so a rerun on other hardware than these weights were trained on "
+        "lands close to, not exactly on, these numbers).", "",
     ]
     if last:
         lines += [f"Last epoch: loss {last['loss']:.4f}; " + _validation_summary(last.get("val_psnr", {})), ""]
