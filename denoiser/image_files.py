@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 25_000_000  # 5000 x 5000: far more than a digit needs, far less than a decompression bomb
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 10_000_000  # 10 MB, as the messages say (Gradio refuses bigger uploads by it too)
 
 
 class ImageFileError(ValueError):

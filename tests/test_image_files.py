@@ -107,3 +107,11 @@ def test_a_phone_photo_is_turned_upright_by_its_exif_orientation(tmp_path):
     digit, expected = drawing_to_digit(read_image_file(path)), drawing_to_digit(upright)
     assert np.corrcoef(digit.ravel(), expected.ravel())[0, 1] > 0.95
 
+
+
+def test_a_file_over_the_10_mb_the_message_names_is_refused(tmp_path):
+    """The limit was 10 MiB (10,485,760 bytes) while the message says MB: a 10.4 MB file passed."""
+    path = tmp_path / "big.png"
+    path.write_bytes(b"\0" * 10_400_000)
+    with pytest.raises(ImageFileError, match=r"the file is 10\.4 MB; the limit is 10 MB"):
+        read_image_file(path)
