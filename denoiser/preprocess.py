@@ -20,6 +20,7 @@ FAINT_INK = 0.03  # ... and fainter ones than this count as an empty canvas
 MIN_STROKE_PIXELS, MIN_STROKE_SHARE = 30, 0.002  # a faint or thin stroke is one blob of at least this size (grain: specks)
 MIN_SPECK_SHARE = 0.01  # separate blobs with less of the ink than this are dust, not strokes
 STROKE_LEVEL = 0.1  # ink above this (out of 1) is stroke: it makes blobs and bounds the crop; fainter is anti-aliasing
+PAGE_TOLERANCE = 0.15  # pixels within this of a level (out of 1) count as the same surface (paper, desk)
 SHADING_MAX = 0.5  # uneven light darkens paper by less than this (out of 1); more is a drawn blob
 LETTERBOX_MIN_SHARE = 0.08  # a letterboxed photo is at least this share of the canvas across (a 1:12 strip)
 LETTERBOX_FILL = 0.95  # ... and opaque nearly all over (rounded photo corners: ~0.98; strokes have gaps)
@@ -67,7 +68,8 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
     """Ink map `(H, W)` in [0, 1]: 1 where the stroke is, 0 for background, whatever the input's polarity.
 
     Transparent pixels count as background. The background is taken to be what most of the
-    border shows, so dark-on-light sketches and light-on-dark digits both come out light-on-dark.
+    border shows (a page photographed on a desk, or inside a frame line, is cut out first), so
+    dark-on-light sketches and light-on-dark digits both come out light-on-dark.
     On a mostly transparent layer (a sketchpad) the opaque pixels are the strokes; on a mostly
     opaque one (a photo with transparent corners), or a photo letterboxed between transparent bands,
     they are paper and strokes.
@@ -98,7 +100,29 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
         box = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
         grey, alpha = grey[box], alpha[box]
         grey = alpha * grey + (1.0 - alpha) * np.median(grey[opaque[box]])
+    grey = _cropped_to_page(grey)
     return _without_shading((1.0 - grey) if _strokes_are_dark(grey) else grey)
+
+
+def _cropped_to_page(grey: np.ndarray) -> np.ndarray:
+    """`(H, W)` `grey` cut to the page's bounding box when its border shows something else than the paper.
+
+    A page photographed on a desk has the desk round it, and a cropped form cell or a screenshot may
+    have a frame line: the border's level then covers little of the picture. Most of it is the page, at
+    the picture's median level; the largest connected region at that level is taken to be the page. Only
+    a page lighter than its surroundings is cut out: a dark square drawn on white paper is a stroke.
+    """
+    border, middle = _border_median(grey), float(np.median(grey))
+    if np.mean(np.abs(grey - border) < PAGE_TOLERANCE) >= 0.5 or middle <= border:
+        return grey  # the border's level is most of the picture, so it is the paper; or what it surrounds is
+    labels, count = ndimage.label(np.abs(grey - middle) < PAGE_TOLERANCE)  # darker, so a drawn blob, not a page
+    if count == 0:
+        return grey
+    page = labels == 1 + np.argmax(np.bincount(labels.ravel())[1:])
+    if page.mean() < 0.5:
+        return grey  # no page covers most of it: leave the picture as it is
+    rows, cols = np.nonzero(page)
+    return grey[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]
 
 
 def _strokes_are_dark(grey: np.ndarray) -> bool:

@@ -123,6 +123,22 @@ def test_dark_pen_on_paper_darker_than_mid_grey_is_read_as_dark_strokes(paper):
     assert correlation(on_paper, on_white) > 0.98
 
 
+@pytest.mark.parametrize("surround", ["desk, 10 px", "desk, 60 px", "frame line, 1 px", "frame line, 4 px"])
+def test_a_page_inside_a_darker_desk_or_a_frame_line_is_read_as_the_page(surround):
+    """The border decided what paper looks like, so a dark desk round a photographed page, or a frame
+    line round a cropped form cell, made the page itself the ink: the digit came out as a hole in a slab."""
+    page = draw(mode="L", background=235, ink=30)
+    what, size = surround.split(", ")
+    margin = int(size.split()[0])
+    if what == "desk":
+        photo = Image.new("L", (400 + 2 * margin, 400 + 2 * margin), 50)
+        photo.paste(page, (margin, margin))
+    else:
+        photo = page.copy()
+        ImageDraw.Draw(photo).rectangle([0, 0, 399, 399], outline=0, width=margin)
+    assert correlation(drawing_to_digit(photo), drawing_to_digit(page)) > 0.98
+
+
 def test_white_chalk_on_a_grey_board_is_read_as_light_strokes():
     on_black = drawing_to_digit(draw(mode="L", background=0, ink=255))
     assert correlation(drawing_to_digit(draw(mode="L", background=150, ink=250)), on_black) > 0.98
