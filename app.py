@@ -7,6 +7,7 @@ and GRADIO_SERVER_PORT, as Hugging Face Spaces expects.
 
 from __future__ import annotations
 
+import math
 import random
 import signal
 import sys
@@ -21,7 +22,7 @@ from denoiser.device import pick_device
 from denoiser.digit_text import digit_to_text, text_to_digit
 from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, check_pixel_count, read_image_file
 from denoiser.noise import check_factor, check_kind
-from denoiser.pipeline import check_seed
+from denoiser.pipeline import MAX_SEED, check_seed
 from denoiser.preprocess import DrawingError, FaintDrawingError, drawing_to_digit
 
 HERE = Path(__file__).resolve().parent
@@ -193,7 +194,8 @@ def retypable(box: gr.Slider | gr.Number) -> gr.Slider | gr.Number:
     box; a number box also rounded 1.5 to 2 without a word. Now None and every number reach the
     listener, which decides. The live path draws an emptied box as 0 (the factor box shows 0 once it
     loses focus; the seed box stays empty, and 0 is its default) and a factor past the slider's ends at
-    the end it shows, and refuses a bad seed naming it; the API refuses each with the package's message.
+    the end it shows, and a seed out of range as the nearest valid one, which `settle_seed` then sets the box
+    to; the API refuses each with the package's message.
     Text and true/false are refused here, naming the box. (Patched on the instance: a subclass would
     make Gradio write an app.pyi stub beside this file.)
     """
@@ -282,6 +284,23 @@ def read_sketch(editor: dict | None, current: str | None = None):
     return gr.skip() if text == (current or "") else text
 
 
+def live_seed(noise_seed: float | None) -> int:
+    """The seed the live pictures use for what the seed box holds: empty as its default 0, any other
+    number as the nearest whole number from 0 to 2**32 - 1 (refusing it raised again at every slider step)."""
+    if noise_seed is None or not math.isfinite(noise_seed):
+        return 0
+    return int(min(max(round(noise_seed), 0), MAX_SEED))
+
+
+def settle_seed(noise_seed: float | None):
+    """When the seed box is left (Enter, or focus out): set it to the seed the pictures use, with a warning, if that differs."""
+    settled = live_seed(noise_seed)
+    if noise_seed is None or settled == noise_seed:
+        return gr.skip()
+    gr.Warning(f"noise seed must be a whole number from 0 to {MAX_SEED:,}: set to {settled}")
+    return settled
+
+
 def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, show_features: bool):
     """Live path: the page's digit (`read_sketch`'s text) -> noisy -> every picture and score, for the controls' values."""
     try:
@@ -292,7 +311,7 @@ def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, s
     # loses focus, without sending it, and 0 is the seed box's default. A number typed past the slider's
     # ends shows as that end once the box loses focus. So draw what the controls will show.
     factor = 0.0 if factor is None else min(max(factor, 0.0), 1.0)
-    noise_seed = 0 if noise_seed is None else noise_seed
+    noise_seed = live_seed(noise_seed)  # and `settle_seed` makes the box show it
     factor, kind, noise_seed = _controls(factor, kind, noise_seed)
     view = DEMO.render(digit, factor, kind, noise_seed, show_filters, show_features)
     # A closed panel is left as it is (gr.skip), never blanked: two triggers a few ms apart can
@@ -401,6 +420,8 @@ def build() -> gr.Blocks:
             concurrency_id="model", api_visibility="private",
         )
         new_noise.click(lambda: random.randint(1, 2**31 - 1), None, noise_seed, api_visibility="private")
+        gr.on(triggers=[noise_seed.submit, noise_seed.blur], fn=settle_seed, inputs=noise_seed, outputs=noise_seed,
+              show_progress="hidden", api_visibility="private")
 
         api_image = gr.File(label="image file", file_types=["image"], visible=False)
         api_model = gr.Radio(list(DISPLAY_ORDER), value="default", label="model", visible=False)

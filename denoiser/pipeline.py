@@ -28,6 +28,9 @@ class Denoised:
     psnr_reconstructed: dict[str, float] = field(default_factory=dict)
 
 
+MAX_SEED = 2**32 - 1  # torch's CPU generator keeps only a seed's low 32 bits
+
+
 def check_seed(seed) -> int:
     """Return `seed` as an int, or raise ValueError saying a noise seed is a whole number in [0, 2**32).
 
@@ -42,8 +45,8 @@ def check_seed(seed) -> int:
         raise ValueError(f"noise seed must be a whole number, got {seed!r}") from None
     if isinstance(seed, (float, np.floating)) and seed != value:
         raise ValueError(f"noise seed must be a whole number, got {seed!r}")
-    if not 0 <= value < 2**32:
-        raise ValueError(f"noise seed must be between 0 and 2**32 - 1 = {2**32 - 1}, got {seed!r}")
+    if not 0 <= value <= MAX_SEED:
+        raise ValueError(f"noise seed must be a whole number from 0 to {MAX_SEED:,}, got {seed!r}")
     return value
 
 

@@ -72,9 +72,23 @@ def test_an_emptied_number_box_is_drawn_as_the_0_it_shows_and_raises_nothing():
     assert np.array_equal(noisy(None, 3), noisy(0.0, 3))
 
 
-def test_a_negative_seed_is_refused_naming_the_seed():
-    with pytest.raises(gr.Error, match="noise seed must be between 0 and"):
-        app.on_canvas(app.read_sketch(a_drawing()), 0.4, "gaussian", -1, False, False)
+@pytest.mark.parametrize("typed, drawn", [(-3, 0), (1.5, 2), (2**40, 2**32 - 1)])
+def test_a_seed_out_of_range_is_drawn_as_the_seed_the_box_is_then_set_to(typed, drawn):
+    """A refused seed raised on every later slider step: a phone screen filled with one error toast
+    per step, and the pictures stayed at the old factor. Now the live path draws the nearest valid
+    seed, and when the box is left (Enter or focus out) it is set to that seed, with one warning."""
+    digit = app.read_sketch(a_drawing())
+
+    def noisy(seed):
+        return np.asarray(Image.open(app.on_canvas(digit, 0.7, "gaussian", seed, False, False)[1]))
+
+    assert np.array_equal(noisy(typed), noisy(drawn))
+    with pytest.warns(UserWarning, match=rf"noise seed must be a whole number from 0 to 4,294,967,295: set to {drawn}"):
+        assert app.settle_seed(typed) == drawn
+    assert app.settle_seed(drawn) == gr.skip() and app.settle_seed(None) == gr.skip()  # nothing to correct
+    (settler,) = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.settle_seed]
+    seed_box = settler.inputs[0]
+    assert settler.outputs == [seed_box] and {event for _, event in settler.targets} == {"submit", "blur"}
 
 
 def test_a_drawing_too_faint_to_read_blanks_the_pictures_with_a_warning_that_says_why():
