@@ -74,12 +74,20 @@ footer { display: none !important; }
   keep room for two lines, and the pictures of a pair stay the same size and level */
   .pair > .pixelated > [data-testid="block-label"] { min-height: calc(2lh + 8px); }
 }
-/* Gradio draws no focus ring on the slider or the radio buttons: keyboard users need one */
+/* Gradio draws no focus ring on the slider, the radio buttons or a ticked checkbox: keyboard users need one */
 #factor input[type=range]:focus-visible { outline: 2px solid var(--color-accent); outline-offset: 2px; }
 #kind label:has(input:focus-visible) { outline: 2px solid var(--color-accent); outline-offset: 1px; }
-@media (max-width: 640px) {  /* a phone: two filters a row, captions whole */
+#show-filters input:focus-visible, #show-features input:focus-visible {
+  outline: 2px solid var(--color-accent); outline-offset: 2px; }
+@media (max-width: 400px) {  /* a small phone: "clean (what the model should get back)" takes three lines */
+  .pair > .pixelated > [data-testid="block-label"] { min-height: calc(3lh + 8px); }
+}
+@media (max-width: 640px) {  /* a phone: two filters a row, captions whole; feature panels one above the other */
   #filters .grid-container { grid-template-columns: repeat(2, minmax(0, 1fr)) !important; }
-  /* and the pictures right under the drawing, above the controls, so a drag of the slider stays in view with them */
+  #feature-row { flex-direction: column; }
+}
+@media (max-width: 767px) {  /* the columns stacked (Gradio stacks them below 768 px): the pictures right under
+  the drawing, above the controls, so a drag of the slider stays in view with them */
   #live { flex-direction: column; flex-wrap: nowrap; }
   #drawing-column, #results-column { display: contents; }
   #sketch, #sketch-upload-error { order: 1; }
@@ -104,6 +112,11 @@ def _poll_js(step: str, every_ms: int) -> str:
 # Gradio offers no "brush selected at start" option: click the Brush button once the editor mounts.
 SELECT_BRUSH = _poll_js("""() => { const brush = document.querySelector('#sketch button[aria-label="Brush"]');
   if (brush) brush.click(); return Boolean(brush); }""", 100)
+
+# On a phone the examples are the page's last block, a screen or more below the drawing and its pictures:
+# once an example is loaded, scroll the drawing (the pictures follow right under it) into view.
+SHOW_DRAWING_ON_PHONES = """() => { if (window.innerWidth < 768)
+  document.querySelector('#sketch')?.scrollIntoView({block: 'start', behavior: 'smooth'}); }"""
 
 # Example buttons show only a thumbnail, so a screen reader announced each as just "button": name
 # them after their files (digit_7.png -> "Example: digit 7") once the gallery has rendered.
@@ -381,7 +394,7 @@ def build() -> gr.Blocks:
             show_features = gr.Checkbox(label="Inside the network: feature maps", value=False, elem_id="show-features")
         filters = gr.Gallery(label="Classical filters on the same noisy digit", columns=4, height=330, object_fit="contain",
                              visible=False, elem_classes="pixelated", elem_id="filters")
-        with gr.Row(visible=False) as feature_row:
+        with gr.Row(visible=False, elem_id="feature-row") as feature_row:
             features_default = gr.Image(label="default (U-Net) encoder: the 16 most active channels per stage",
                                         elem_id="features-default", **panel,
                                         alt_text="Grids of the default U-Net's feature maps for your digit, one per stage")
@@ -397,6 +410,7 @@ def build() -> gr.Blocks:
             # same Clear guard as the sketchpad's own reports (Examples' run_on_click has no such guard).
             examples.load_input_event.then(read_sketch, [sketch, digit], digit, js=BLANK_IF_CLEARED_SINCE,
                                            show_progress="hidden", api_visibility="private")
+            examples.load_input_event.then(None, js=SHOW_DRAWING_ON_PHONES, api_visibility="private")
         with gr.Accordion("For readers of the tutorial", open=False):
             gr.Markdown(ABOUT)
 

@@ -390,14 +390,60 @@ def test_labels_sit_above_the_pictures_not_over_them(browser, app_url, width):
     page.close()
 
 
-@pytest.mark.parametrize("width", [1280, 768, 500])
+@pytest.mark.parametrize("width", [1280, 768, 500, 360])
 def test_the_two_pictures_of_a_pair_are_the_same_size_and_level(browser, app_url, width):
-    """At 768 px "clean (what the model should get back)" wrapped and "noisy (...)" did not: 16 px apart."""
+    """At 768 px "clean (what the model should get back)" wrapped and "noisy (...)" did not: 16 px apart;
+    at 360 px, a common phone width, the one wrapped onto three lines and the other onto two."""
     page = open_app(browser, app_url, {"width": width, "height": 900})
     show_first_example(page)
     for left, right in (("clean", "noisy"), ("default", "seed-out")):
         a, b = (page.locator(f"#{element_id} img").first.bounding_box() for element_id in (left, right))
         assert abs(a["y"] - b["y"]) <= 2 and abs(a["height"] - b["height"]) <= 2, f"#{left} {a} against #{right} {b}"
+    page.close()
+
+
+@pytest.mark.parametrize("width", [700, 390])
+def test_on_a_narrow_screen_the_pictures_come_right_after_the_drawing(browser, app_url, width):
+    """Columns stack below 768 px, but the pictures moved up only below 641: from 641 to 767 px (a phone
+    held sideways) they sat under every control, off screen while the slider was dragged."""
+    page = open_app(browser, app_url, {"width": width, "height": 900})
+    canvas, clean, slider = (page.locator(selector).first.bounding_box()
+                             for selector in ("#sketch", "#clean", "#factor input[type=range]"))
+    assert canvas["y"] < clean["y"] < slider["y"], f"canvas {canvas}, clean {clean}, slider {slider}"
+    page.close()
+
+
+def test_on_a_phone_an_example_brings_its_drawing_and_pictures_into_view(browser, app_url):
+    """The examples are the last block of a phone's page; tapping one changed pictures 1000 px above the screen."""
+    page = open_app(browser, app_url, {"width": 390, "height": 844})
+    page.locator("button.gallery-item").first.scroll_into_view_if_needed()
+    page.locator("button.gallery-item").first.click()
+    wait_for_new_image(page, "default", None)
+    page.wait_for_timeout(1500)  # a smooth scroll
+    clean = page.locator("#clean img").first.bounding_box()
+    assert 0 <= clean["y"] and clean["y"] + clean["height"] <= 844, f"the clean picture is at {clean}, off screen"
+    page.close()
+
+
+def test_on_a_phone_the_feature_panels_are_stacked_full_width(browser, app_url):
+    """Side by side, each panel was 164 px wide on a 412 px phone and its stage labels about 4 px tall."""
+    page = open_app(browser, app_url, {"width": 412, "height": 915})
+    show_first_example(page)
+    page.locator("#show-features input").check()
+    page.wait_for_selector("#features-seed img", timeout=20_000)
+    first, second = (page.locator(f"#{element_id} img").first.bounding_box()
+                     for element_id in ("features-default", "features-seed"))
+    assert first["width"] > 300 and second["width"] > 300 and second["y"] >= first["y"] + first["height"], (first, second)
+    page.close()
+
+
+def test_a_focused_checkbox_shows_a_focus_ring(browser, app_url):
+    """Gradio draws none on a ticked checkbox: keyboard users could not see where they were."""
+    page = open_app(browser, app_url)
+    page.locator("#show-filters input").focus()
+    page.keyboard.press("Space")  # ticked, from the keyboard: :focus-visible applies
+    outline = page.locator("#show-filters input").evaluate("element => getComputedStyle(element).outlineStyle")
+    assert outline not in ("none", ""), outline
     page.close()
 
 
