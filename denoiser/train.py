@@ -378,9 +378,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         train(config)
     except KeyboardInterrupt:
-        checkpoint = run_dir(config) / "checkpoint.pt"
-        sys.exit(f"\ninterrupted: {checkpoint} holds the epochs finished so far; run the same command again to resume"
-                 if checkpoint.exists() else "\ninterrupted before the first epoch finished: nothing was saved")
+        out_dir = run_dir(config)
+        checkpoint = out_dir / "checkpoint.pt"
+        if checkpoint.exists():
+            sys.exit(f"\ninterrupted: {checkpoint} holds the epochs finished so far; run the same command again to resume")
+        if out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # made at the start, to test that it can be written: nothing in it to keep
+        sys.exit("\ninterrupted before the first epoch finished: nothing was saved")
     except (ValueError, FileNotFoundError, WeightsError, FloatingPointError) as error:
         sys.exit(f"error: {error}")
 

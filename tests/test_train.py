@@ -304,6 +304,18 @@ def test_an_interrupted_command_says_how_to_resume(mnist_root, tmp_path, monkeyp
     assert "run the same command again to resume" in printed
 
 
+def test_a_command_interrupted_before_its_first_epoch_leaves_no_empty_run_folder(mnist_root, tmp_path, monkeypatch):
+    """It said "nothing was saved" but left the run folder it had made, empty, behind."""
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt  # Ctrl-C during the first epoch
+
+    monkeypatch.setattr(train_module, "validate", interrupt)
+    argv = ["--data-root", str(mnist_root), "--out-dir", str(tmp_path / "run"), "--epochs", "3", "--width", "8",
+            "--batch-size", "32", "--val-fraction", "0.25"]
+    assert "interrupted before the first epoch finished: nothing was saved" in run_command(argv)
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--factor-focus", "0.3", "0.5"], "needs a --factor-focus-probability above 0"),  # drawn from with probability 0
     (["--factor-focus", "0.3", "0.5", "--factor-focus-probability", "0"], "needs a --factor-focus-probability above 0"),
