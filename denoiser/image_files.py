@@ -53,7 +53,8 @@ def check_pixel_count(source: str | Path | bytes, max_pixels: int = MAX_PIXELS) 
 
 
 def _opened_within(source: str | Path | io.BytesIO, max_pixels: int) -> Image.Image:
-    """`source` opened lazily (header read, pixels not), or ImageFileError if it is not an image or is too big."""
+    """`source` opened lazily (header read, pixels not; the caller closes it), or ImageFileError if it is
+    not an image, its header is damaged, or it is too big."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -65,6 +66,8 @@ def _opened_within(source: str | Path | io.BytesIO, max_pixels: int) -> Image.Im
         ) from None
     except UnidentifiedImageError:
         raise ImageFileError("this file is not an image we can read: upload a PNG or JPEG of a digit") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as error:  # a header cut short, an impossible bit depth
+        raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
     width, height = image.size
     if width * height > max_pixels:
         image.close()

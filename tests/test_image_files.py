@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from denoiser.image_files import ImageFileError, read_image_file
+from denoiser.image_files import ImageFileError, check_pixel_count, read_image_file
 from denoiser.preprocess import drawing_to_digit
 
 
@@ -115,3 +115,15 @@ def test_a_file_over_the_10_mb_the_message_names_is_refused(tmp_path):
     path.write_bytes(b"\0" * 10_400_000)
     with pytest.raises(ImageFileError, match=r"the file is 10\.4 MB; the limit is 10 MB"):
         read_image_file(path)
+
+
+def test_check_pixel_count_passes_a_normal_image_and_refuses_a_big_or_damaged_one(tmp_path):
+    small, big = tmp_path / "small.png", tmp_path / "big.png"
+    Image.new("L", (280, 280), 255).save(small)
+    Image.new("1", (6000, 6000), 1).save(big)
+    check_pixel_count(small)
+    check_pixel_count(small.read_bytes())  # the sketchpad may hold the file's bytes instead of a path
+    with pytest.raises(ImageFileError, match="6000x6000 pixels; the limit is 25 megapixels"):
+        check_pixel_count(big.read_bytes())
+    with pytest.raises(ImageFileError, match="damaged or truncated"):  # was PIL's raw OSError
+        check_pixel_count(small.read_bytes()[:16])
