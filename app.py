@@ -7,7 +7,6 @@ and GRADIO_SERVER_PORT, as Hugging Face Spaces expects.
 
 from __future__ import annotations
 
-import math
 import random
 import signal
 import sys
@@ -300,9 +299,11 @@ def read_sketch(editor: dict | None, current: str | None = None):
 def live_seed(noise_seed: float | None) -> int:
     """The seed the live pictures use for what the seed box holds: empty as its default 0, any other
     number as the nearest whole number from 0 to 2**32 - 1 (refusing it raised again at every slider step)."""
-    if noise_seed is None or not math.isfinite(noise_seed):
+    if noise_seed is None or noise_seed != noise_seed:  # empty, or NaN
         return 0
-    return int(min(max(round(noise_seed), 0), MAX_SEED))
+    if isinstance(noise_seed, float):  # clamped before rounding: round(inf) raises (and ints past floats stay ints)
+        noise_seed = round(min(max(noise_seed, 0.0), float(MAX_SEED)))
+    return int(min(max(noise_seed, 0), MAX_SEED))
 
 
 def settle_seed(noise_seed: float | None):

@@ -72,7 +72,8 @@ def test_an_emptied_number_box_is_drawn_as_the_0_it_shows_and_raises_nothing():
     assert np.array_equal(noisy(None, 3), noisy(0.0, 3))
 
 
-@pytest.mark.parametrize("typed, drawn", [(-3, 0), (1.5, 2), (2**40, 2**32 - 1)])
+@pytest.mark.parametrize("typed, drawn", [(-3, 0), (1.5, 2), (2**40, 2**32 - 1), (10**400, 2**32 - 1),
+                                           (float("inf"), 2**32 - 1), (float("-inf"), 0)])
 def test_a_seed_out_of_range_is_drawn_as_the_seed_the_box_is_then_set_to(typed, drawn):
     """A refused seed raised on every later slider step: a phone screen filled with one error toast
     per step, and the pictures stayed at the old factor. Now the live path draws the nearest valid
