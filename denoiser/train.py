@@ -7,6 +7,7 @@ interrupted run resumes exactly where it stopped (same seed, same result); `save
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import math
@@ -375,15 +376,17 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
 def main(argv: list[str] | None = None) -> None:
     """The command line: a refusal or a failure prints its message alone (call `train` for a traceback)."""
     config = parse_args(argv)
+    out_dir = run_dir(config)
+    made_here = not out_dir.exists()  # train makes it at the start, to test that it can be written
     try:
         train(config)
     except KeyboardInterrupt:
-        out_dir = run_dir(config)
         checkpoint = out_dir / "checkpoint.pt"
         if checkpoint.exists():
             sys.exit(f"\ninterrupted: {checkpoint} holds the epochs finished so far; run the same command again to resume")
-        if out_dir.is_dir() and not any(out_dir.iterdir()):
-            out_dir.rmdir()  # made at the start, to test that it can be written: nothing in it to keep
+        if made_here and out_dir.is_dir() and not any(out_dir.iterdir()):
+            with contextlib.suppress(OSError):  # a folder that will not go is not worth a traceback here
+                out_dir.rmdir()
         sys.exit("\ninterrupted before the first epoch finished: nothing was saved")
     except (ValueError, FileNotFoundError, WeightsError, FloatingPointError) as error:
         sys.exit(f"error: {error}")

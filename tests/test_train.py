@@ -314,6 +314,9 @@ def test_a_command_interrupted_before_its_first_epoch_leaves_no_empty_run_folder
             "--batch-size", "32", "--val-fraction", "0.25"]
     assert "interrupted before the first epoch finished: nothing was saved" in run_command(argv)
     assert not (tmp_path / "run").exists()
+    (tmp_path / "run").mkdir()  # a folder the user made stays, empty or not
+    run_command(argv)
+    assert (tmp_path / "run").is_dir()
 
 
 @pytest.mark.parametrize(("argv", "message"), [
