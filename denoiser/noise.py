@@ -26,8 +26,8 @@ def check_factor(factor: float) -> float:
         raise ValueError(f"noise factor must be a number in [0, 1], got {factor!r}")
     try:
         value = float(factor)
-    except OverflowError:  # an int past float's range (10**400) is out of range like any other
-        raise ValueError(f"noise factor must be in [0, 1], got an integer of {len(str(abs(factor)))} digits") from None
+    except OverflowError:  # a number past float's range (10**400) is out of range like any other
+        raise ValueError("noise factor must be in [0, 1], got a number too large for a float") from None
     if not 0.0 <= value <= 1.0:  # also rejects NaN
         raise ValueError(f"noise factor must be in [0, 1], got {value}")
     return value

@@ -50,7 +50,7 @@ def _retrain_hint(folder: Path) -> str:
     shipped one, into runs/default, and the app would still not start.
     """
     if folder.resolve().parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES:
-        return (f"restore it from git (git checkout -- {folder}), or retrain it with the one command in its model card "
+        return (f"restore it from git (git checkout -- {folder}), or retrain it with the command in its model card "
                 f"({folder}/README.md), which writes runs/{folder.name}, and copy that folder's files into {folder}")
     return "save the model there again with denoiser.weights.save_weights, or train one into it with --out-dir"
 

@@ -38,7 +38,7 @@ def test_missing_weights_folder_stops_the_app_with_a_clear_message(app_copy):
     result = start(app_copy)
     assert result.returncode != 0
     assert "weights/seed/config.json is missing" in result.stderr and "git checkout -- " in result.stderr
-    assert re.search(r"the one command in its model card \(\S*weights/seed/README.md\), which writes runs/seed", result.stderr)
+    assert re.search(r"the command in its model card \(\S*weights/seed/README.md\), which writes runs/seed", result.stderr)
 
 
 def test_a_stopped_app_removes_its_picture_folder(tmp_path):
