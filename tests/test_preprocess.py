@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from denoiser.preprocess import DrawingError, FaintDrawingError, _strokes_are_dark, drawing_to_digit
+from denoiser.ink import _strokes_are_dark
+from denoiser.preprocess import DrawingError, FaintDrawingError, drawing_to_digit
 
 SEVEN = [(0.35, 0.2), (0.65, 0.2), (0.45, 0.8)]
 
