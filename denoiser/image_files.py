@@ -9,6 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 25_000_000  # 5000 x 5000: far more than a digit needs, far less than a decompression bomb
+DAMAGED = (OSError, SyntaxError, ValueError, EOFError)  # what PIL raises for a file it cannot read or decode
 MAX_FILE_BYTES = 10_000_000  # 10 MB, as the messages say (Gradio refuses bigger uploads by it too)
 
 
@@ -37,9 +38,14 @@ def read_image_file(path: str | Path, max_pixels: int = MAX_PIXELS, max_bytes: i
             upright = ImageOps.exif_transpose(image)  # a phone photo as it was held (a copy, even if upright)
     except ImageFileError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError) as error:
-        raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
+    except DAMAGED as error:
+        raise _damaged(error) from None
     return upright
+
+
+def _damaged(error: Exception) -> ImageFileError:
+    """What to tell someone whose file PIL could not read or decode."""
+    return ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file")
 
 
 def check_pixel_count(source: str | Path | bytes, max_pixels: int = MAX_PIXELS) -> None:
@@ -66,8 +72,8 @@ def _opened_within(source: str | Path | io.BytesIO, max_pixels: int) -> Image.Im
         ) from None
     except UnidentifiedImageError:
         raise ImageFileError("this file is not an image we can read: upload a PNG or JPEG of a digit") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as error:  # a header cut short, an impossible bit depth
-        raise ImageFileError(f"the image is damaged or truncated ({error}): upload it again or try another file") from None
+    except DAMAGED as error:  # a header cut short, an impossible bit depth
+        raise _damaged(error) from None
     width, height = image.size
     if width * height > max_pixels:
         image.close()
