@@ -145,7 +145,7 @@ def validate(model: torch.nn.Module, clean: torch.Tensor, config: TrainConfig, d
     generator = torch.Generator().manual_seed(VALIDATION_NOISE_SEED)
     settings = [("gaussian", 0.4)] if config.model == "seed" else [
         ("gaussian", 0.1), ("gaussian", 0.4), ("gaussian", 0.8),
-        *[(kind, 0.4) for kind in config.noise_kinds if kind != "gaussian"],
+        *[(kind, 0.4) for kind in dict.fromkeys(config.noise_kinds) if kind != "gaussian"],  # a kind repeated for weight once
     ]
     scores = {}
     clean = clean.to(device)
@@ -159,12 +159,12 @@ def validate(model: torch.nn.Module, clean: torch.Tensor, config: TrainConfig, d
 
 
 def _resumable_settings(settings: dict) -> dict:
-    """The settings that must match for a checkpoint to be resumed (where it runs may change).
+    """The settings that must match for a checkpoint to be resumed (where it runs, and how its folder is named, may change).
 
     A setting added since the checkpoint was written counts as its default, so older checkpoints resume.
     """
     settings = {**dataclasses.asdict(TrainConfig()), **with_split_seed(settings)}
-    return {k: v for k, v in settings.items() if k not in ("device", "download", "data_root")}
+    return {k: v for k, v in settings.items() if k not in ("device", "download", "data_root", "out_dir")}
 
 
 def make_optimizer(model: torch.nn.Module, config: TrainConfig, steps: int):
@@ -365,6 +365,10 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         parser.error("--factor-focus-probability needs a range to draw from: --factor-focus LOW HIGH")
     if args["model"] == "seed" and args["width"] is not None:
         parser.error("--width sets the U-Net's channels (--model default); the seed network's layers are fixed")
+    for key in ("augment_probability", "elastic_probability"):
+        if RECIPES[args["model"]].get("fixed_noise") and args[key]:
+            parser.error(f"--{key.replace('_', '-')}: the {args['model']} recipe trains on one fixed noisy copy of the "
+                         "digits, made before training, as the tutorial did, and augments nothing")
     if args["device"]:
         try:
             pick_device(args["device"])

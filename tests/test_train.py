@@ -88,6 +88,14 @@ def test_checkpoint_of_other_settings_is_not_resumed(mnist_root, tmp_path):
         train(quick_config(mnist_root, tmp_path, epochs=1, lr=1e-4))
 
 
+def test_a_checkpoint_resumes_whether_its_folder_is_named_or_the_default(mnist_root, tmp_path, monkeypatch):
+    """The checkpoint's place is the folder; --out-dir runs/default and no --out-dir are the same run."""
+    monkeypatch.chdir(tmp_path)
+    _, first = train(quick_config(mnist_root, epochs=1))
+    _, history = train(quick_config(mnist_root, "runs/default", epochs=1))
+    assert history == first  # the finished checkpoint resumed, not refused nor retrained
+
+
 def test_a_resume_with_another_limit_names_the_limit_not_the_data_root(mnist_root, tmp_path):
     train(quick_config(mnist_root, tmp_path, epochs=1, limit=128))
     with pytest.raises(ValueError, match=r"other settings \(limit 128 -> 127\)"):
@@ -247,6 +255,18 @@ def test_a_checkpoint_from_before_a_setting_existed_still_resumes(mnist_root, tm
     assert not (tmp_path / "checkpoint.partial").exists()  # the checkpoint is written whole, then renamed
 
 
+def test_validation_scores_a_kind_repeated_for_weight_once(monkeypatch):
+    """--noise-kinds gaussian dropout dropout samples dropout twice as often; validation still draws it once."""
+    drawn = []
+    real_sample = train_module.sample_noise_field
+    monkeypatch.setattr(train_module, "sample_noise_field", lambda shape, kind, generator: drawn.append(kind)
+                        or real_sample(shape, kind, generator))
+    config = recipe_config("default", noise_kinds=("gaussian", "dropout", "dropout"), width=8)
+    scores = train_module.validate(torch.nn.Identity(), torch.rand(4, 1, 28, 28), config, torch.device("cpu"))
+    assert drawn == ["gaussian", "gaussian", "gaussian", "dropout"]
+    assert list(scores) == ["gaussian@0.1", "gaussian@0.4", "gaussian@0.8", "dropout@0.4"]
+
+
 def test_elastic_augmentation_trains(mnist_root, tmp_path):
     _, history = train(quick_config(mnist_root, tmp_path, epochs=3, elastic_probability=0.5))
     assert history[-1]["loss"] < history[0]["loss"]
@@ -324,6 +344,9 @@ def test_a_command_interrupted_before_its_first_epoch_leaves_no_empty_run_folder
     (["--factor-focus", "0.3", "0.5", "--factor-focus-probability", "0"], "needs a --factor-focus-probability above 0"),
     (["--factor-focus-probability", "0.5"], "needs a range to draw from"),
     (["--model", "seed", "--width", "64"], "the seed network's layers are fixed"),
+    # the seed recipe damages its digits once, before training, and never augments them
+    (["--model", "seed", "--augment-probability", "0.5"], "the seed recipe trains on one fixed noisy copy"),
+    (["--model", "seed", "--elastic-probability", "0.5"], "the seed recipe trains on one fixed noisy copy"),
 ])
 def test_flags_that_would_change_nothing_are_refused_instead_of_recorded(argv, message, capsys):
     with pytest.raises(SystemExit):
