@@ -14,8 +14,8 @@ from .metrics import INVISIBLE_DB
 from .noise import add_noise
 
 
-def plot_psnr_curves(rows: list[dict], path: Path) -> Path:
-    """One panel per noise kind: mean PSNR of every method against the noise factor."""
+def psnr_figure(rows: list[dict]) -> plt.Figure:
+    """One panel per noise kind: mean PSNR of every method (evaluate's rows) against the noise factor."""
     kinds = list(dict.fromkeys(row["kind"] for row in rows))
     figure, axes = plt.subplots(1, len(kinds), figsize=(4.2 * len(kinds), 3.8), squeeze=False, sharey=True)
     for axis, kind in zip(axes[0], kinds, strict=True):
@@ -34,6 +34,12 @@ def plot_psnr_curves(rows: list[dict], path: Path) -> Path:
     axes[0][0].set_ylabel("PSNR (dB), higher is better")
     axes[0][-1].legend(fontsize=8)
     figure.tight_layout()
+    return figure
+
+
+def plot_psnr_curves(rows: list[dict], path: Path) -> Path:
+    """`psnr_figure` of `rows`, saved as a PNG at `path`."""
+    figure = psnr_figure(rows)
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path

@@ -3,7 +3,7 @@
 import torch
 from conftest import make_digits
 
-from denoiser.augment import augment_digits, random_elastic
+from denoiser.augment import augment_digits, random_affine, random_elastic, random_stroke_width
 
 
 def _digits(count: int = 16) -> torch.Tensor:
@@ -28,11 +28,14 @@ def test_elastic_distortion_with_no_strength_is_the_identity():
 
 
 def test_elastic_off_leaves_the_random_stream_of_earlier_recipes_unchanged():
+    """Before elastic distortion existed, augment_digits drew the choice, the affine and the width: replayed here."""
     digits = _digits()
-    generator_a, generator_b = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
-    plain = augment_digits(digits, 0.5, generator_a)
-    same = augment_digits(digits, 0.5, generator_b, elastic_probability=0.0)
-    assert torch.equal(plain, same) and torch.equal(generator_a.get_state(), generator_b.get_state())
+    generator, replay = torch.Generator().manual_seed(3), torch.Generator().manual_seed(3)
+    out = augment_digits(digits, 0.5, generator, elastic_probability=0.0)
+    chosen = torch.rand(len(digits), generator=replay) < 0.5
+    expected = digits.clone()
+    expected[chosen] = random_stroke_width(random_affine(digits[chosen], replay), replay).clamp(0.0, 1.0)
+    assert torch.equal(out, expected) and torch.equal(generator.get_state(), replay.get_state())
 
 
 def test_elastic_probability_picks_a_share_of_the_digits():

@@ -8,6 +8,7 @@ from conftest import make_digits, write_idx
 from denoiser import UNetDenoiser
 from denoiser.evaluate import evaluate, main, markdown_table
 from denoiser.metrics import psnr
+from denoiser.plots import psnr_figure
 
 
 def test_psnr_of_an_exact_copy_is_capped_and_of_black_vs_white_is_zero():
@@ -37,11 +38,21 @@ def test_evaluate_command_writes_report_and_plots(mnist_root, tmp_path):
         assert (tmp_path / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_evaluating_clean_digits_alone_plots_the_methods_that_change_them(mnist_root, tmp_path):
+def test_evaluating_clean_digits_alone_writes_the_report_and_the_plot(mnist_root, tmp_path):
     main(["--data-root", str(mnist_root), "--limit", "3", "--slow-filter-limit", "2", "--kinds", "gaussian",
           "--factors", "0", "--out-dir", str(tmp_path)])  # the noisy input is a copy there: no point on the plot
     assert "| noisy input | 100.0 |" in (tmp_path / "results.md").read_text()
     assert (tmp_path / "psnr_vs_factor.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_plot_leaves_out_points_off_the_scale_but_keeps_the_rest_of_their_line():
+    rows = [dict(kind="gaussian", method=method, factor=factor, psnr=value)
+            for method, values in (("noisy input", (100.0, 11.0)), ("default", (40.0, 23.0)))
+            for factor, value in zip((0.0, 0.4), values, strict=True)]
+    lines = {line.get_label(): list(line.get_xdata()) for line in psnr_figure(rows).axes[0].get_lines()}
+    assert lines == {"noisy input": [0.4], "default": [0.0, 0.4]}  # an exact copy (100 dB) would flatten every curve
+    only_clean = [row for row in rows if row["factor"] == 0.0]
+    assert [line.get_label() for line in psnr_figure(only_clean).axes[0].get_lines()] == ["default"]
 
 
 @pytest.mark.parametrize("argv", [["--limit", "0"], ["--limit", "-4990"], ["--slow-filter-limit", "0"]])

@@ -38,7 +38,11 @@ def test_feature_panel_stacks_every_stage_and_changes_with_the_digit(name, stage
     assert panel.dtype == np.uint8 and panel.ndim == 2
     grids = [feature_grid(maps[0]) for maps in model.feature_maps(_digit(0)).values()]
     assert len(grids) == stages
-    assert panel.shape[0] > sum(grid.shape[0] for grid in grids)  # captions between the stages
+    top = 0
+    for grid in grids:  # each stage's grid, in order, somewhere below the one before (captions between)
+        height, width = grid.shape
+        top = next(row for row in range(top, panel.shape[0] - height + 1)
+                   if np.array_equal(panel[row:row + height, :width], grid)) + height
     assert panel.shape[1] == max(grid.shape[1] for grid in grids)
     assert not np.array_equal(panel, feature_panel(model, _digit(1)))
 

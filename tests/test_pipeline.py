@@ -1,5 +1,7 @@
 """The live path as functions: a (kind, seed) names one noise pattern, every model answers, bad input is refused."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -78,8 +80,15 @@ def test_upscale_turns_each_pixel_into_a_crisp_block_of_bytes():
 
 
 def test_the_scoreboard_gives_each_model_its_gain_over_the_noisy_digit(models):
-    line = scoreboard(denoise_digit(DIGIT, 0.4, "gaussian", 0, models))
-    assert line.count("dB") == 3 and line.count("(+") + line.count("(-") == 2
+    result = denoise_digit(DIGIT, 0.4, "gaussian", 0, models)
+    line = scoreboard(result)
+    noisy = float(re.search(r"noisy \*\*([\d.]+) dB", line).group(1))
+    gains = {name: (float(value), float(gain)) for name, value, gain in
+             re.findall(r"(\w+) model \*\*([\d.]+) dB\*\* \(([+-][\d.]+)\)", line)}
+    assert noisy == pytest.approx(result.psnr_noisy, abs=0.05) and set(gains) == set(models)
+    for name, (value, gain) in gains.items():
+        assert value == pytest.approx(result.psnr_reconstructed[name], abs=0.05)
+        assert gain == pytest.approx(value - noisy, abs=0.11)  # each rounded to 0.1
 
 
 def test_with_no_noise_the_scoreboard_says_so_instead_of_a_meaningless_gain(models):

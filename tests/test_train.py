@@ -252,7 +252,22 @@ def test_a_checkpoint_from_before_a_setting_existed_still_resumes(mnist_root, tm
     torch.save(state, checkpoint)
     _, history = train(config)
     assert [record["epoch"] for record in history] == [1, 2]
-    assert not (tmp_path / "checkpoint.partial").exists()  # the checkpoint is written whole, then renamed
+
+
+def test_a_run_killed_while_writing_its_checkpoint_leaves_the_previous_one_whole(mnist_root, tmp_path, monkeypatch):
+    real_save, saves = torch.save, []
+
+    def die_halfway_through_the_second(state, path):
+        saves.append(path)
+        if len(saves) == 2:
+            open(path, "wb").write(b"PK\x03\x04 half a checkpoint")
+            raise OSError("No space left on device")
+        real_save(state, path)
+
+    monkeypatch.setattr(torch, "save", die_halfway_through_the_second)
+    with pytest.raises(OSError, match="No space left"):  # from the second save, not any other
+        train(quick_config(mnist_root, tmp_path, epochs=2))
+    assert len(torch.load(tmp_path / "checkpoint.pt", weights_only=True)["history"]) == 1
 
 
 def test_validation_scores_a_kind_repeated_for_weight_once(monkeypatch):
