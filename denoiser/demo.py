@@ -26,6 +26,7 @@ from .metrics import INVISIBLE_DB, PSNR_CAP_DB, psnr, ssim
 from .pipeline import Denoised, denoise_digit, upscale
 
 EMPTY_HINT = "Draw a digit on the canvas (or pick an example below) and it appears here: clean, noisy, and pulled back out."
+FILTER_TILE_SCALE = 4  # the filters gallery shows four small tiles a row: 112 px each, drawn pixelated
 
 
 @dataclass
@@ -69,12 +70,13 @@ class OutputFiles:
             return
         self._last_prune = now
         cutoff = time.time() - self.max_age_s
-        for entry in os.scandir(self.folder):
-            try:
-                if entry.stat().st_mtime < cutoff:
-                    os.unlink(entry.path)
-            except FileNotFoundError:  # another worker pruned it first
-                pass
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                try:
+                    if entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
+                except OSError:  # pruned by another worker first, or not ours to delete: the render goes on
+                    pass
 
 
 class Demo:
@@ -115,7 +117,7 @@ class Demo:
             output = apply_filter(name, result.noisy[None].astype(np.float64))[0]
             estimate = torch.from_numpy(output).float().view(1, 1, 28, 28)
             caption = f"{name}: {float(psnr(estimate, clean)[0]):.1f} dB, SSIM {float(ssim(estimate, clean)[0]):.2f}"
-            row.append((self.files.save(upscale(output, 4), name.replace(" ", "-")), caption))
+            row.append((self.files.save(upscale(output, FILTER_TILE_SCALE), name.replace(" ", "-")), caption))
         return row
 
 

@@ -61,7 +61,7 @@ def to_ink(image: Image.Image | np.ndarray) -> np.ndarray:
     """Ink map `(H, W)` in [0, 1]: 1 where the stroke is, 0 for background, whatever the input's polarity.
 
     Transparent pixels count as background. The background is taken to be what most of the
-    border shows (a page photographed on a desk, or inside a frame line, is cut out first), so
+    border shows (a page photographed on a desk has the desk painted over with the page first), so
     dark-on-light sketches and light-on-dark digits both come out light-on-dark.
     On a mostly transparent layer (a sketchpad) the opaque pixels are the strokes; on a mostly
     opaque one (a photo with transparent corners), or a photo letterboxed between transparent bands,

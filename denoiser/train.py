@@ -1,7 +1,8 @@
 """Train a denoiser: `python -m denoiser.train --model {seed,default} --data-root DIR`.
 
 A plain loop: shuffle, damage, predict, step; validate every epoch; checkpoint every epoch so an
-interrupted run resumes exactly where it stopped (same seed, same result); `save_pretrained` at the end.
+interrupted run resumes exactly where it stopped (on a CPU, the same result as an unbroken run; a GPU's
+kernels are not bit-reproducible); `save_pretrained` at the end.
 """
 
 from __future__ import annotations
