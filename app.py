@@ -1,8 +1,9 @@
 """Draw a digit, slide the noise, and watch two denoising autoencoders pull it back out, live.
 
-This file only builds the Gradio interface and wires it to the `denoiser` package, where all the
-work happens (`denoiser.demo.Demo.render`). Run `python app.py`; it honours GRADIO_SERVER_NAME
-and GRADIO_SERVER_PORT, as Hugging Face Spaces expects.
+This file builds the Gradio interface: its layout, its page-side scripts and styles, and how the
+controls' raw values are read (an emptied box, a refused seed). The models, the noise and the
+pictures come from the `denoiser` package (`denoiser.demo.Demo.render`). Run `python app.py`; it
+honours GRADIO_SERVER_NAME and GRADIO_SERVER_PORT, as Hugging Face Spaces expects.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from denoiser.device import pick_device
 from denoiser.digit_text import digit_to_text, text_to_digit
 from denoiser.image_files import MAX_FILE_BYTES, ImageFileError, check_pixel_count, read_image_file
 from denoiser.noise import check_factor, check_kind
-from denoiser.pipeline import MAX_SEED, check_seed
+from denoiser.pipeline import MAX_SEED, check_seed, nearest_seed
 from denoiser.preprocess import DrawingError, FaintDrawingError, drawing_to_digit
 
 HERE = Path(__file__).resolve().parent
@@ -296,19 +297,9 @@ def read_sketch(editor: dict | None, current: str | None = None):
     return gr.skip() if text == (current or "") else text
 
 
-def live_seed(noise_seed: float | None) -> int:
-    """The seed the live pictures use for what the seed box holds: empty as its default 0, any other
-    number as the nearest whole number from 0 to 2**32 - 1 (refusing it raised again at every slider step)."""
-    if noise_seed is None or noise_seed != noise_seed:  # empty, or NaN
-        return 0
-    if isinstance(noise_seed, float):  # clamped before rounding: round(inf) raises (and ints past floats stay ints)
-        noise_seed = round(min(max(noise_seed, 0.0), float(MAX_SEED)))
-    return int(min(max(noise_seed, 0), MAX_SEED))
-
-
 def settle_seed(noise_seed: float | None):
     """When the seed box is left (Enter, or focus out): set it to the seed the pictures use, with a warning, if that differs."""
-    settled = live_seed(noise_seed)
+    settled = nearest_seed(noise_seed)
     if noise_seed is None or settled == noise_seed:
         return gr.skip()
     gr.Warning(f"noise seed must be a whole number from 0 to {MAX_SEED:,}: set to {settled}")
@@ -325,7 +316,7 @@ def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, s
     # loses focus, without sending it, and 0 is the seed box's default. A number typed past the slider's
     # ends shows as that end once the box loses focus. So draw what the controls will show.
     factor = 0.0 if factor is None else min(max(factor, 0.0), 1.0)
-    noise_seed = live_seed(noise_seed)  # and `settle_seed` makes the box show it
+    noise_seed = nearest_seed(noise_seed)  # and `settle_seed` makes the box show it
     factor, kind, noise_seed = _controls(factor, kind, noise_seed)
     view = DEMO.render(digit, factor, kind, noise_seed, show_filters, show_features)
     # A closed panel is left as it is (gr.skip), never blanked: two triggers a few ms apart can

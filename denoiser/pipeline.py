@@ -50,6 +50,17 @@ def check_seed(seed) -> int:
     return value
 
 
+def nearest_seed(value: float | None) -> int:
+    """The valid seed nearest a number typed in a seed box: none (an emptied box) or NaN as 0, any
+    other as the nearest whole number from 0 to MAX_SEED; for live controls, where refusing the box
+    on every slider step helps nobody."""
+    if value is None or value != value:  # empty, or NaN
+        return 0
+    if isinstance(value, float):  # clamped before rounding: round(inf) raises (and ints past floats stay ints)
+        value = round(min(max(value, 0.0), float(MAX_SEED)))
+    return int(min(max(value, 0), MAX_SEED))
+
+
 def check_digit(digit) -> np.ndarray:
     """`digit` as a `(28, 28)` float32 array in [0, 1], or a ValueError saying what was expected."""
     array = np.asarray(digit)

@@ -10,7 +10,7 @@ from conftest import make_digits
 from denoiser import UNetDenoiser
 from denoiser.demo import scoreboard
 from denoiser.metrics import psnr
-from denoiser.pipeline import check_seed, denoise_digit, upscale
+from denoiser.pipeline import MAX_SEED, check_seed, denoise_digit, nearest_seed, upscale
 
 DIGIT = make_digits(1, seed=5)[0].astype(np.float32) / 255  # (28, 28) in [0, 1]
 
@@ -70,6 +70,12 @@ def test_a_seed_must_be_a_whole_number_from_0_to_2_32(seed):
                                             (np.array(5), 5), (torch.tensor(6), 6)])
 def test_whole_number_seeds_are_taken_in_any_form(seed, expected):
     assert check_seed(seed) == expected
+
+
+@pytest.mark.parametrize(("typed", "nearest"), [(None, 0), (float("nan"), 0), (-3, 0), (1.5, 2), (7, 7), (2**40, MAX_SEED),
+                                               (10**400, MAX_SEED), (float("inf"), MAX_SEED), (float("-inf"), 0)])
+def test_the_nearest_seed_to_anything_typed_is_a_seed_check_seed_takes(typed, nearest):
+    assert nearest_seed(typed) == nearest and check_seed(nearest_seed(typed)) == nearest
 
 
 def test_upscale_turns_each_pixel_into_a_crisp_block_of_bytes():
