@@ -17,9 +17,9 @@ import torch
 
 import denoiser
 from denoiser.data import load_mnist
-from denoiser.evaluate import denoise_all
 from denoiser.features import feature_grids
 from denoiser.metrics import psnr
+from denoiser.model import denoise_all
 from denoiser.pipeline import denoise_digit
 from denoiser.weights import MODEL_NAMES
 

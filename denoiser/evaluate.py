@@ -19,6 +19,7 @@ from .card import write_card
 from .data import load_mnist
 from .filters import CLASSICAL_FILTERS, apply_filter
 from .metrics import PSNR_CAP_DB, psnr, ssim
+from .model import denoise_all
 from .noise import NOISE_KINDS, add_noise
 from .plots import plot_examples, plot_psnr_curves
 from .weights import MODEL_NAMES, load_model
@@ -27,13 +28,6 @@ FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 REPORT_DIR = "docs"  # the committed report; only a full run writes it by default
 PARTIAL_RUN_DIR = "runs/evaluate"  # untracked (.gitignore): where a --limit or --kinds run goes unless told
 SLOW_FILTERS = ("non-local means", "total variation")  # milliseconds per digit: run on a subset
-
-
-@torch.no_grad()
-def denoise_all(model: torch.nn.Module, noisy: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Run `model` over `(N, 1, 28, 28)` in batches on its own device; result on the CPU."""
-    device = next(model.parameters()).device
-    return torch.cat([model(batch.to(device)).cpu() for batch in noisy.split(batch_size)]).clamp(0, 1)
 
 
 def evaluate(

@@ -74,6 +74,13 @@ class DigitDenoiser(nn.Module, PyTorchModelHubMixin, model_card_template=HUB_CAR
         return torch.sigmoid(self.logits(check_unit_range(noisy, "noisy digits")))
 
 
+@torch.no_grad()
+def denoise_all(model: nn.Module, noisy: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Run `model` over `(N, 1, 28, 28)` in batches of bounded memory on its own device; result on the CPU, in [0, 1]."""
+    device = next(model.parameters()).device
+    return torch.cat([model(batch.to(device)).cpu() for batch in noisy.split(batch_size)]).clamp(0, 1)
+
+
 def _keras_init(module: nn.Module) -> None:
     """Glorot-uniform weights and zero biases: what Keras layers start from."""
     if isinstance(module, nn.Conv2d):

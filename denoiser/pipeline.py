@@ -14,6 +14,7 @@ import torch
 
 from .checks import plain_number
 from .metrics import psnr
+from .model import denoise_all
 from .noise import apply_noise, check_factor, sample_noise_field
 
 
@@ -87,10 +88,7 @@ def denoise_digit(
     factor = check_factor(factor)
     clean = torch.from_numpy(check_digit(digit)).view(1, 1, 28, 28)
     noisy = apply_noise(clean, factor, noise_field(kind, seed), kind)  # (1, 1, 28, 28)
-    outputs = {}
-    for name, model in models.items():
-        device = next(model.parameters()).device
-        outputs[name] = model(noisy.to(device)).cpu().clamp(0, 1)
+    outputs = {name: denoise_all(model, noisy) for name, model in models.items()}
     return Denoised(
         clean=clean[0, 0].numpy(),
         noisy=noisy[0, 0].numpy(),

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from .metrics import INVISIBLE_DB
+from .model import denoise_all
 from .noise import add_noise
 
 
@@ -53,9 +54,7 @@ def plot_examples(clean: torch.Tensor, models: dict[str, torch.nn.Module], kinds
     for row_axes, kind in zip(axes, kinds, strict=True):
         noisy = add_noise(clean, factor, kind, torch.Generator().manual_seed(0))
         images = {"clean": clean, "noisy": noisy}
-        for name, model in models.items():
-            device = next(model.parameters()).device
-            images[name] = model(noisy.to(device)).cpu()
+        images.update({name: denoise_all(model, noisy) for name, model in models.items()})
         for axis, column in zip(row_axes, columns, strict=True):
             strip = torch.cat(list(images[column].squeeze(1)), dim=1)  # (28, 28 * N)
             axis.imshow(strip.numpy(), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
