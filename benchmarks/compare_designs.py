@@ -2,7 +2,7 @@
 
 Each candidate trains for `--epochs` epochs on the same digits with the same seed; the table shows
 validation PSNR (held-out training digits, never the test split), PSNR on sketch-like re-drawings
-of those digits (`data.sketch_like`, what augmentation is for) and single-image CPU latency.
+of those digits (`benchmarks.sketch_like`, what augmentation is for) and single-image CPU latency.
     python -m benchmarks.compare_designs --epochs 5
 """
 
@@ -16,7 +16,8 @@ import tempfile
 import torch
 
 from benchmarks.bench_inference import latencies_ms
-from denoiser.data import load_mnist, sketch_like, split_train_val
+from benchmarks.sketch_like import sketch_like
+from denoiser.data import load_mnist, split_train_val
 from denoiser.metrics import psnr
 from denoiser.noise import NOISE_KINDS, add_noise
 from denoiser.train import recipe_config, train

@@ -1,8 +1,12 @@
-"""The long benchmark sweeps refuse a mistyped choice before they start, instead of failing hours in."""
+"""The long benchmark sweeps refuse a mistyped choice before they start, instead of failing hours in;
+their proxy for drawings re-draws digits as the app would see them."""
 
 import pytest
+import torch
+from conftest import make_digits
 
 from benchmarks import bench_inference, compare_designs, seed_spread
+from benchmarks.sketch_like import sketch_like
 
 
 @pytest.mark.parametrize("argv", [["--variants", "recipe"], ["--variants", "recipe:0", "keras3_adadelta:0"],
@@ -27,3 +31,14 @@ def test_bench_inference_refuses_counts_below_one_before_timing(argv, capsys, mo
     with pytest.raises(SystemExit):
         bench_inference.main(argv)
     assert "must be at least 1" in capsys.readouterr().err
+
+
+def test_sketch_like_redraws_each_digit_as_a_drawing_placed_like_mnist():
+    digits = torch.from_numpy(make_digits(6)).float().div(255).unsqueeze(1)  # (6, 1, 28, 28)
+    sketches = sketch_like(digits)
+    assert sketches.shape == digits.shape and 0 <= sketches.min() and sketches.max() <= 1
+    assert ((sketches - digits).abs().flatten(1).amax(1) > 0.5).all()  # re-drawn, not copied
+    rows = torch.arange(28.0).view(1, 28, 1)
+    for sketch in sketches[:, 0]:
+        centre = [float((sketch * axis).sum() / sketch.sum()) for axis in (rows, rows.transpose(1, 2))]
+        assert all(abs(value - 14) < 1 for value in centre)  # centred by mass like MNIST, as the app does
