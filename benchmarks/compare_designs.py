@@ -20,7 +20,8 @@ from benchmarks.sketch_like import sketch_like
 from denoiser.data import load_mnist, split_train_val
 from denoiser.metrics import psnr
 from denoiser.noise import NOISE_KINDS, add_noise
-from denoiser.train import recipe_config, train
+from denoiser.recipes import recipe_config
+from denoiser.train import train
 from denoiser.weights import prepare_for_inference
 
 CANDIDATES = {

@@ -17,7 +17,8 @@ import torch
 
 from denoiser import model as model_module
 from denoiser import train as train_module
-from denoiser.train import recipe_config, train
+from denoiser.recipes import recipe_config
+from denoiser.train import train
 
 
 def _torch_default_adadelta(model: torch.nn.Module, config, steps: int):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .model import ARCHITECTURES
 from .provenance import with_split_seed
-from .train import recipe_config
+from .recipes import recipe_config
 from .weights import CONFIG_FILE, WEIGHTS_DIR
 
 SUMMARIES = {  # {parameters} and {channels} are filled in from the model in config.json

@@ -11,14 +11,11 @@ import dataclasses
 import hashlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import torch
 
+from .recipes import TrainConfig
 from .weights import CONFIG_FILE
-
-if TYPE_CHECKING:
-    from .train import TrainConfig
 
 
 def with_split_seed(settings: dict) -> dict:

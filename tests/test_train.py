@@ -8,7 +8,8 @@ from conftest import make_digits, write_idx
 from denoiser import train as train_module
 from denoiser.noise import apply_noise, sample_noise_field
 from denoiser.provenance import held_out_split
-from denoiser.train import damage, recipe_config, train
+from denoiser.recipes import recipe_config
+from denoiser.train import damage, train
 
 
 def make_root(root, seed, extra=0):
