@@ -136,7 +136,7 @@ def _strokes_are_dark(grey: np.ndarray) -> bool:
     strokes, and chalk on a light grey board as light ones; a strip of desk or frame along one side,
     or the grain round a small digit, does not outvote the paper's level.
     """
-    paper = _border_median(grey)
+    paper = border_median(grey)
     darkest, lightest = np.percentile(grey, [0.5, 99.5])
     darker, lighter = paper - darkest, lightest - paper
     if paper > 0.5:
@@ -179,6 +179,6 @@ def _border(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values[0], values[-1], values[:, 0], values[:, -1]])
 
 
-def _border_median(values: np.ndarray) -> float:
+def border_median(values: np.ndarray) -> float:
     """Median of the outermost rows and columns of `(H, W)` `values`: what the background shows."""
     return float(np.median(_border(values)))

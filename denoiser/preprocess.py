@@ -13,7 +13,7 @@ from PIL import Image
 from scipy import ndimage
 from skimage.morphology import skeletonize
 
-from .ink import MIN_INK, MIN_STROKE_PIXELS, DrawingError, FaintDrawingError, _border_median, to_ink
+from .ink import MIN_INK, MIN_STROKE_PIXELS, DrawingError, FaintDrawingError, border_median, to_ink
 
 __all__ = ["DrawingError", "FaintDrawingError", "drawing_to_digit", "to_ink"]  # the errors are raised from here too
 
@@ -149,7 +149,7 @@ def drawing_to_digit(image: Image.Image | np.ndarray) -> np.ndarray | None:
     mass within half a pixel of (14, 14), as MNIST places it.
     """
     ink = _shrink(to_ink(_reduce_huge(image, WORKING_SIZE)), WORKING_SIZE)
-    ink = np.clip(ink - _border_median(ink), 0, None)
+    ink = np.clip(ink - border_median(ink), 0, None)
     peak = np.percentile(ink[ink > 0], 99) if (ink > 0).any() else 0.0
     if peak < MIN_INK:  # no ink above the paper's grain, or strokes too thin or faint for the percentile to see
         contrast = _stroke_contrast(ink, peak / 2)
