@@ -27,7 +27,7 @@ from .model import MODEL_CLASSES
 from .noise import NOISE_KINDS, apply_noise, sample_noise_field
 from .provenance import check_same_held_out_digits, digits_sha256, recorded_training, with_split_seed
 from .recipes import RECIPES, TrainConfig, recipe_config
-from .weights import WeightsError, load_from_folder, save_weights
+from .weights import CONFIG_FILE, WEIGHTS_FILE, WeightsError, is_shipped, load_from_folder, save_weights
 
 VALIDATION_NOISE_SEED = 1234  # the same noise every epoch and every run, so validation PSNRs compare
 
@@ -140,6 +140,9 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     """Run (or resume) training as `config` says; return the model and per-epoch history."""
     device = pick_device(config.device)
     out_dir = run_dir(config)
+    if is_shipped(out_dir):  # the app would load a half-trained network from the first epoch's save on
+        raise ValueError(f"{out_dir} holds the shipped {out_dir.name} model, which training never overwrites: "
+                         f"leave out --out-dir (it writes runs/{config.model}) and copy that folder's files there to ship it")
     checkpoint_path = out_dir / "checkpoint.pt"
     images = load_mnist(config.data_root, train=True, download=config.download)[: config.limit]
     data_fingerprint = digits_sha256(images)  # a checkpoint resumes only on the digits it was trained on
@@ -177,22 +180,34 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
             state = torch.load(checkpoint_path, weights_only=True, map_location="cpu")  # resumable on any device
         except Exception as error:  # a truncated or foreign file: torch raises several types
             raise ValueError(f"{checkpoint_path} cannot be read ({error}): delete it to start afresh") from None
+        if not isinstance(state, dict) or not {"config", "model", "history"} <= set(state):
+            raise ValueError(f"{checkpoint_path} is not a training checkpoint (it has no config, model and "
+                             "history): delete it to start afresh")
         theirs, mine = _resumable_settings(state["config"]), _resumable_settings(dataclasses.asdict(config))
         if theirs != mine:
-            changed = ", ".join(f"{key} {theirs.get(key)!r} -> {mine.get(key)!r}"
-                                for key in sorted(set(theirs) | set(mine)) if theirs.get(key) != mine.get(key))
+            changed_keys = [key for key in sorted(set(theirs) | set(mine)) if theirs.get(key) != mine.get(key)]
+            changed = ", ".join(f"{key} {theirs.get(key)!r} -> {mine.get(key)!r}" for key in changed_keys)
+            longer = (f"; to train the finished run on, fine-tune it: --init-from {out_dir} --out-dir ANOTHER_FOLDER"
+                      if changed_keys == ["epochs"] and (out_dir / "model.safetensors").exists() else "")
             raise ValueError(f"{checkpoint_path} was written by a run with other settings ({changed}): "
-                             "run with those settings to resume it, or delete it to start afresh")
+                             f"run with those settings to resume it, or delete it to start afresh{longer}")
         if state.get("digits_sha256", data_fingerprint) != data_fingerprint:  # older checkpoints kept none
             raise ValueError(f"{checkpoint_path} was trained on other digits than {config.data_root} holds"
                              f"{f' (first {config.limit})' if config.limit else ''}: point --data-root at its data "
                              "to resume it, or delete it to start afresh")
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        generator.set_state(state["generator"])
+        try:
+            model.load_state_dict(state["model"])
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            generator.set_state(state["generator"])
+        except (KeyError, RuntimeError, ValueError) as error:  # missing parts, or tensors of another network
+            detail = " ".join(str(error).split())  # torch's message spans lines, one per mismatched tensor
+            raise ValueError(f"{checkpoint_path} does not fit this run's network and optimizer "
+                             f"({detail[:160]}{' ...' if len(detail) > 160 else ''}): delete it to start afresh") from None
         history = state["history"]
-        print(f"resuming from {checkpoint_path} after epoch {len(history)}")
+        print(f"resuming from {checkpoint_path} after epoch {len(history)}"
+              + (f": all {config.epochs} epochs are done, so this only saves the weights again"
+                 if len(history) >= config.epochs else ""))
 
     use_amp = device.type == "cuda" or config.cpu_bf16  # weights and optimizer state stay float32
     model.train()
@@ -210,10 +225,10 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
                 loss = loss_fn(model, noisy.to(device), clean.to(device), config.loss)
             if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"training diverged at epoch {epoch}, step {step}: loss is {loss.item()}; "
-                    f"lower --lr, or resume from {checkpoint_path} (saved after the last good epoch)"
-                )
+                restart = (f" (and delete {checkpoint_path} first: it holds the epochs before this one, but a resume "
+                           "keeps its settings, --lr included)" if checkpoint_path.exists() else "")
+                raise FloatingPointError(f"training diverged at epoch {epoch}, step {step}: loss is {loss.item()}; "
+                                         f"run again with a lower --lr{restart}")
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -239,6 +254,7 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     if config.init_from:  # keep the provenance of the weights this run started from
         record["fine_tuned_from"] = recorded_training(config.init_from)
     save_weights(model, out_dir, training=record)
+    print(f"saved the trained {config.model} model in {out_dir}/ ({CONFIG_FILE}, {WEIGHTS_FILE})")
     return model, history
 
 
@@ -339,12 +355,18 @@ def main(argv: list[str] | None = None) -> None:
         checkpoint = out_dir / "checkpoint.pt"
         if checkpoint.exists():
             sys.exit(f"\ninterrupted: {checkpoint} holds the epochs finished so far; run the same command again to resume")
-        if made_here and out_dir.is_dir() and not any(out_dir.iterdir()):
-            with contextlib.suppress(OSError):  # a folder that will not go is not worth a traceback here
-                out_dir.rmdir()
+        _remove_if_left_empty(out_dir, made_here)
         sys.exit("\ninterrupted before the first epoch finished: nothing was saved")
     except (ValueError, FileNotFoundError, WeightsError, FloatingPointError) as error:
+        _remove_if_left_empty(out_dir, made_here)
         sys.exit(f"error: {error}")
+
+
+def _remove_if_left_empty(out_dir: Path, made_here: bool) -> None:
+    """Remove the run folder this command made if a failed or interrupted run left nothing in it."""
+    if made_here and out_dir.is_dir() and not any(out_dir.iterdir()):
+        with contextlib.suppress(OSError):  # a folder that will not go is not worth a traceback here
+            out_dir.rmdir()
 
 
 if __name__ == "__main__":

@@ -43,13 +43,19 @@ def save_weights(model: torch.nn.Module, out_dir: str | Path, training: dict | N
     return out_dir
 
 
+def is_shipped(folder: str | Path) -> bool:
+    """Whether `folder` is one of the shipped `weights/<name>/` folders the app loads."""
+    folder = Path(folder)
+    return folder.resolve().parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES
+
+
 def _retrain_hint(folder: Path) -> str:
     """What to do about a broken weights folder: restore or retrain a shipped model; re-save any other.
 
     Not `python -m denoiser.train --model default` alone: that trains the package's plain recipe, not the
     shipped one, into runs/default, and the app would still not start.
     """
-    if folder.resolve().parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES:
+    if is_shipped(folder):
         return (f"restore it from git (git checkout -- {folder}), or retrain it with the command in its model card "
                 f"({folder}/README.md), which writes runs/{folder.name}, and copy that folder's files into {folder}")
     return "save the model there again with denoiser.weights.save_weights, or train one into it with --out-dir"

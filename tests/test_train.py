@@ -118,9 +118,60 @@ def test_run_that_produces_nan_stops_with_a_message(mnist_root, tmp_path, monkey
         return noisy
 
     monkeypatch.setattr(train_module, "damage", damage_with_a_nan)
-    with pytest.raises(FloatingPointError, match=r"diverged at epoch 1, step 1.*lower --lr"):
+    with pytest.raises(FloatingPointError, match=r"diverged at epoch 1, step 1.*lower --lr") as caught:
         train(quick_config(mnist_root, tmp_path, epochs=1))
     assert not (tmp_path / "model.safetensors").exists()
+    assert "checkpoint" not in str(caught.value)  # none was saved: pointing at one would send the user nowhere
+
+
+def test_a_command_that_diverges_in_its_first_epoch_leaves_no_empty_run_folder(mnist_root, tmp_path, monkeypatch):
+    monkeypatch.setattr(train_module, "loss_fn", lambda *args: torch.tensor(float("nan")))
+    argv = ["--data-root", str(mnist_root), "--out-dir", str(tmp_path / "run"), "--epochs", "1", "--width", "8"]
+    assert run_command(argv).startswith("error: training diverged at epoch 1")
+    assert not (tmp_path / "run").exists()
+
+
+def test_training_into_a_shipped_weights_folder_is_refused_before_anything_is_written(mnist_root, tmp_path, monkeypatch):
+    from denoiser import weights
+
+    shipped = tmp_path / "weights" / "default"
+    shipped.mkdir(parents=True)
+    (shipped / "model.safetensors").write_bytes(b"the shipped weights")
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path / "weights")  # the app loads from here
+    with pytest.raises(ValueError, match=r"holds the shipped default model.*leave out --out-dir"):
+        train(quick_config(mnist_root, tmp_path / "weights" / ".." / "weights" / "default", epochs=1))
+    assert [path.name for path in shipped.iterdir()] == ["model.safetensors"]
+    assert (shipped / "model.safetensors").read_bytes() == b"the shipped weights"
+
+
+def test_a_run_says_where_it_saved_and_a_finished_one_rerun_says_it_only_saves_again(mnist_root, tmp_path, capsys):
+    train(quick_config(mnist_root, tmp_path, epochs=1))
+    assert f"saved the trained default model in {tmp_path}/" in capsys.readouterr().out
+    train(quick_config(mnist_root, tmp_path, epochs=1))
+    assert "after epoch 1: all 1 epochs are done, so this only saves the weights again" in capsys.readouterr().out
+
+
+def test_a_file_that_is_no_checkpoint_is_refused_with_what_to_do(mnist_root, tmp_path):
+    tmp_path.mkdir(exist_ok=True)
+    torch.save({"weights": torch.zeros(3)}, tmp_path / "checkpoint.pt")
+    with pytest.raises(ValueError, match=r"is not a training checkpoint .*delete it to start afresh"):
+        train(quick_config(mnist_root, tmp_path, epochs=1))
+
+
+def test_a_checkpoint_of_another_network_under_the_same_settings_is_refused_with_what_to_do(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path, epochs=2, limit=64))
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=True)
+    state["model"] = {name: tensor[:1] if tensor.dim() else tensor for name, tensor in state["model"].items()}  # other shapes
+    state["history"] = state["history"][:1]
+    torch.save(state, tmp_path / "checkpoint.pt")
+    with pytest.raises(ValueError, match=r"does not fit this run's network and optimizer .*delete it to start afresh"):
+        train(quick_config(mnist_root, tmp_path, epochs=2, limit=64))
+
+
+def test_a_finished_run_asked_for_more_epochs_is_pointed_at_a_fine_tune(mnist_root, tmp_path):
+    train(quick_config(mnist_root, tmp_path, epochs=1, limit=64))
+    with pytest.raises(ValueError, match=rf"epochs 1 -> 2.*fine-tune it: --init-from {tmp_path} --out-dir"):
+        train(quick_config(mnist_root, tmp_path, epochs=2, limit=64))
 
 
 def test_without_out_dir_a_run_writes_runs_not_the_shipped_weights(mnist_root, tmp_path, monkeypatch):
