@@ -6,9 +6,10 @@ import torch
 from conftest import make_digits, write_idx
 
 from denoiser import UNetDenoiser
-from denoiser.evaluate import evaluate, main, markdown_table
+from denoiser.evaluate import evaluate, main
 from denoiser.metrics import psnr
 from denoiser.plots import psnr_figure
+from denoiser.report import markdown_table
 
 
 def test_psnr_of_an_exact_copy_is_capped_and_of_black_vs_white_is_zero():
