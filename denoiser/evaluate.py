@@ -23,7 +23,7 @@ from .model import denoise_all
 from .noise import NOISE_KINDS, add_noise
 from .plots import plot_examples, plot_psnr_curves
 from .report import markdown_table, model_table, write_report
-from .weights import MODEL_NAMES, load_model
+from .weights import MODEL_NAMES, WeightsError, load_from_folder, load_model, prepare_for_inference
 
 FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 REPORT_DIR = "docs"  # the committed report; only a full run writes it by default
@@ -87,7 +87,32 @@ def _narrowing(args: argparse.Namespace, saved_rows: list[dict] | None, test_cou
     return narrowed, problem
 
 
-def main(argv: list[str] | None = None) -> None:
+RESULT_KEYS = ("kind", "factor", "method", "digits", "psnr", "ssim")  # one row of `evaluate`
+
+
+def read_saved_rows(path: str | Path) -> dict:
+    """An earlier run's results.json, `{"command": str, "rows": [row, ...]}`, or a ValueError saying what is wrong."""
+    try:
+        saved = json.loads(Path(path).read_text())
+    except OSError as error:
+        raise ValueError(f"--rows-from {path} cannot be read ({error.strerror or error})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"--rows-from {path} is not JSON ({error})") from None
+    rows = saved.get("rows") if isinstance(saved, dict) else None
+    if not (isinstance(saved, dict) and isinstance(saved.get("command"), str) and isinstance(rows, list) and rows
+            and all(isinstance(row, dict) and set(RESULT_KEYS) <= set(row) for row in rows)):
+        raise ValueError(f"--rows-from {path} is not a results.json of this command: it needs a \"command\" and "
+                         f"\"rows\" with {', '.join(RESULT_KEYS)}")
+    return saved
+
+
+def load_evaluated(model: str) -> torch.nn.Module:
+    """A shipped model by name (`weights/<name>/`), or any folder `denoiser.train` saved, such as runs/default."""
+    return load_model(model) if model in MODEL_NAMES else prepare_for_inference(load_from_folder(model))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of `python -m denoiser.evaluate`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", default="../shared/data", help="folder holding MNIST/raw (torchvision layout)")
     parser.add_argument("--download", action="store_true", help="download MNIST (needs internet)")
@@ -95,36 +120,56 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--slow-filter-limit", type=int, default=1000, help="digits for non-local means and TV")
     parser.add_argument("--kinds", nargs="+", default=list(NOISE_KINDS), choices=NOISE_KINDS)
     parser.add_argument("--factors", nargs="+", type=float, default=list(FACTORS))
-    parser.add_argument("--models", nargs="+", default=list(MODEL_NAMES), choices=MODEL_NAMES)
+    parser.add_argument("--models", nargs="+", default=list(MODEL_NAMES), metavar="MODEL",
+                        help=f"shipped models ({', '.join(MODEL_NAMES)}) or folders a training run wrote (runs/default)")
     parser.add_argument("--out-dir", help=f"where results.md, the plots and results.json go (default: {REPORT_DIR} for a "
                                           f"full run, {PARTIAL_RUN_DIR} for a partial one, which must not replace the report)")
     parser.add_argument("--write-cards", action="store_true", help="also rewrite weights/<model>/README.md (full runs only)")
     parser.add_argument("--rows-from", help="re-render report and cards from a saved results.json, scoring nothing "
                                             "again (the example grid is still drawn from the test digits)")
+    return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The checked command line; impossible values are refused before any data or model is loaded."""
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not all(0 <= factor <= 1 for factor in args.factors):
         parser.error(f"--factors must all be in [0, 1], got {args.factors}")
+    args.factors = list(dict.fromkeys(args.factors))  # a factor given twice is measured once
+    args.models = list(dict.fromkeys(args.models))
     for flag, value in (("--limit", args.limit), ("--slow-filter-limit", args.slow_filter_limit)):
         if value is not None and value < 1:
             parser.error(f"{flag} must be at least 1, got {value}")
+    for model in args.models:
+        if model not in MODEL_NAMES and not Path(model).is_dir():
+            parser.error(f"--models: {model} is neither a shipped model ({', '.join(MODEL_NAMES)}) nor a folder")
+        if args.write_cards and model not in MODEL_NAMES:
+            parser.error(f"--write-cards rewrites the shipped models' cards; {model} is not one of them")
+    return args
 
+
+def run(args: argparse.Namespace, command: str) -> None:
+    """Score (or re-render `--rows-from`), write the report and plots, and the cards if asked."""
     test_digits = load_mnist(args.data_root, train=False, download=args.download)
-    saved = json.loads(Path(args.rows_from).read_text()) if args.rows_from else None
+    saved = read_saved_rows(args.rows_from) if args.rows_from else None
     if saved:
         args.kinds = list(dict.fromkeys(row["kind"] for row in saved["rows"]))  # the saved kinds, not the default five
     narrowed, card_problem = _narrowing(args, saved and saved["rows"], len(test_digits))
     if args.write_cards and card_problem:
-        parser.error(f"--write-cards {card_problem}")
+        raise ValueError(f"--write-cards {card_problem}")
     out_dir = Path(args.out_dir or (PARTIAL_RUN_DIR if narrowed else REPORT_DIR))
 
     clean = test_digits[: args.limit]
-    models = {name: load_model(name) for name in args.models}
-    out_dir.mkdir(parents=True, exist_ok=True)
+    models = {name: load_evaluated(name) for name in args.models}
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot write the report to {out_dir}: {error}") from None
     if saved:
         rows, command = saved["rows"], saved["command"]
     else:
         rows = evaluate(clean, models, args.kinds, args.factors, slow_filter_limit=args.slow_filter_limit)
-        command = "python -m denoiser.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
         (out_dir / "results.json").write_text(json.dumps({"command": command, "rows": rows}, indent=1) + "\n")
     plot_psnr_curves(rows, out_dir / "psnr_vs_factor.png")
     plot_examples(clean[:6], models, args.kinds, out_dir / "examples.png")
@@ -141,6 +186,16 @@ def main(argv: list[str] | None = None) -> None:
                 f"{model_table(rows, name, 'ssim')}"
             )
             print(f"wrote {write_card(name, tables)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The command line: a refusal or a failure prints its message alone (call `run` for a traceback)."""
+    args = parse_args(argv)
+    command = "python -m denoiser.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
+    try:
+        run(args, command)
+    except (ValueError, OSError, WeightsError) as error:
+        sys.exit(f"error: {error}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # files only, no display needed
 import matplotlib.pyplot as plt
 import torch
 
+from .filters import CLASSICAL_FILTERS
 from .metrics import INVISIBLE_DB
 from .model import denoise_all
 from .noise import add_noise
@@ -21,14 +22,18 @@ def psnr_figure(rows: list[dict]) -> plt.Figure:
     figure, axes = plt.subplots(1, len(kinds), figsize=(4.2 * len(kinds), 3.8), squeeze=False, sharey=True)
     for axis, kind in zip(axes[0], kinds, strict=True):
         selected = [row for row in rows if row["kind"] == kind]
+        most = max(row.get("digits", 0) for row in selected)
         for method in dict.fromkeys(row["method"] for row in selected):
             points = sorted((row["factor"], row["psnr"]) for row in selected if row["method"] == method)
+            digits = min(row.get("digits", 0) for row in selected if row["method"] == method)
+            label = method if digits == most else f"{method} ({digits} digits)"  # the slow filters see the first few
             points = [(f, v) for f, v in points if v < INVISIBLE_DB]  # the noisy input at factor 0: off the scale
             if not points:  # e.g. the noisy input when factor 0 is the only one measured
                 continue
             factors, values = zip(*points, strict=True)
-            style = dict(linewidth=2.5, marker="o") if method in ("default", "seed") else dict(linewidth=1.2, linestyle="--")
-            axis.plot(factors, values, label=method, **style)
+            baseline = method in CLASSICAL_FILTERS or method == "noisy input"
+            style = dict(linewidth=1.2, linestyle="--") if baseline else dict(linewidth=2.5, marker="o")  # models bold
+            axis.plot(factors, values, label=label, **style)
         axis.set_title(kind)
         axis.set_xlabel("noise factor")
         axis.grid(alpha=0.3)

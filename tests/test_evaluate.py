@@ -1,13 +1,17 @@
 """Evaluation on tiny data: every method scored, the noisy baseline right, the report written."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 from conftest import make_digits, write_idx
 
 from denoiser import UNetDenoiser
+from denoiser.data import load_mnist
 from denoiser.evaluate import evaluate, main
 from denoiser.metrics import psnr
+from denoiser.noise import add_noise
 from denoiser.plots import psnr_figure
 from denoiser.report import markdown_table
 
@@ -28,6 +32,15 @@ def test_evaluate_scores_every_method_at_every_setting(digits):
     assert all(row["psnr"] == 100.0 and row["ssim"] == 1.0 for row in noisy_at_zero)
     assert {row["digits"] for row in rows if row["method"] == "total variation"} == {4}
     assert "| tiny |" in markdown_table(rows, "gaussian", "psnr")
+
+
+def refused(argv, capsys) -> str:
+    """`python -m denoiser.evaluate ARGV` in-process, which must refuse: what it printed (a usage error, or its last line)."""
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    code = exit_.value.code
+    assert code not in (0, None)
+    return capsys.readouterr().err + (code if isinstance(code, str) else "")
 
 
 def test_evaluate_command_writes_report_and_plots(mnist_root, tmp_path):
@@ -104,9 +117,8 @@ def test_cards_from_saved_rows_of_a_limited_run_are_refused(six_test_digits, tmp
     common = ["--data-root", str(six_test_digits), "--slow-filter-limit", "2"]
     main([*common, "--limit", "4", "--out-dir", str(tmp_path / "measured")])
     before = (card_copies / "default" / "README.md").read_text()
-    with pytest.raises(SystemExit):
-        main([*common, "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards"])
-    assert "needs an evaluation on all 6 test digits" in capsys.readouterr().err
+    refusal = refused([*common, "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards"], capsys)
+    assert "needs an evaluation on all 6 test digits" in refusal
     assert (card_copies / "default" / "README.md").read_text() == before
     assert not (tmp_path / "docs").exists()  # nor did the report go to docs/
 
@@ -121,9 +133,8 @@ def test_a_partial_run_leaves_the_committed_report_alone_unless_told_where_to_wr
 @pytest.mark.parametrize("narrowing", [["--limit", "3"], ["--kinds", "gaussian"], ["--factors", "0.4"]])
 def test_model_cards_are_written_only_from_a_full_evaluation(mnist_root, card_copies, narrowing, capsys):
     before = (card_copies / "default" / "README.md").read_text()
-    with pytest.raises(SystemExit):
-        main(["--data-root", str(mnist_root), "--write-cards", *narrowing])
-    assert f"but {narrowing[0]} narrows this run" in capsys.readouterr().err
+    refusal = refused(["--data-root", str(mnist_root), "--write-cards", *narrowing], capsys)
+    assert f"but {narrowing[0]} narrows this run" in refusal
     assert (card_copies / "default" / "README.md").read_text() == before
 
 
@@ -132,13 +143,74 @@ def test_cards_from_saved_rows_that_lack_a_model_are_refused_before_any_card_is_
     common = ["--data-root", str(mnist_root), "--slow-filter-limit", "2", "--limit", "3"]
     main([*common, "--models", "seed", "--out-dir", str(tmp_path / "measured")])
     cards = {name: (card_copies / name / "README.md").read_text() for name in ("seed", "default")}
-    with pytest.raises(SystemExit):
-        main([*common, "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards",
-              "--out-dir", str(tmp_path / "rendered")])
-    assert "has no rows for default@gaussian:0.0" in capsys.readouterr().err
+    refusal = refused([*common, "--rows-from", str(tmp_path / "measured" / "results.json"), "--write-cards",
+                       "--out-dir", str(tmp_path / "rendered")], capsys)
+    assert "has no rows for default@gaussian:0.0" in refusal
     assert {name: (card_copies / name / "README.md").read_text() for name in cards} == cards  # the seed card too
 
 
 def test_psnr_of_a_half_precision_copy_is_the_cap_not_infinity():
     half = torch.rand(2, 1, 28, 28).half()
     assert torch.equal(psnr(half, half), torch.full((2,), 100.0))
+
+
+QUICK = ["--limit", "3", "--slow-filter-limit", "2", "--kinds", "gaussian", "--factors", "0.4"]
+
+
+def test_the_command_line_prints_a_failure_as_one_message_not_a_traceback(tmp_path, capsys):
+    refusal = refused(["--data-root", str(tmp_path / "nothing"), *QUICK, "--out-dir", str(tmp_path / "out")], capsys)
+    assert refusal.startswith("error: MNIST not found under") and "Traceback" not in refusal
+
+
+def test_a_report_folder_that_is_a_file_is_refused_naming_it(mnist_root, tmp_path, capsys):
+    (tmp_path / "taken").write_text("a file")
+    refusal = refused(["--data-root", str(mnist_root), *QUICK, "--out-dir", str(tmp_path / "taken")], capsys)
+    assert refusal.startswith(f"error: cannot write the report to {tmp_path / 'taken'}")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "cannot be read"),
+    ("not json {", "is not JSON"),
+    ('{"rows": []}', 'it needs a "command" and "rows" with kind, factor, method'),
+    ('{"command": "x", "rows": [{"kind": "gaussian"}]}', 'it needs a "command" and "rows"'),
+])
+def test_saved_rows_that_are_not_an_evaluations_are_refused_saying_why(mnist_root, tmp_path, content, message, capsys):
+    saved = tmp_path / "results.json"
+    if content is not None:
+        saved.write_text(content)
+    refusal = refused(["--data-root", str(mnist_root), "--rows-from", str(saved), "--out-dir", str(tmp_path / "out")], capsys)
+    assert refusal.startswith(f"error: --rows-from {saved} ") and message in refusal
+
+
+def test_a_folder_a_training_run_wrote_is_evaluated_beside_the_shipped_models(mnist_root, tmp_path, capsys):
+    from denoiser.recipes import recipe_config
+    from denoiser.train import train
+
+    run = tmp_path / "run"
+    trained, _ = train(recipe_config("default", data_root=str(mnist_root), out_dir=str(run), epochs=1, width=8, limit=64))
+    main(["--data-root", str(mnist_root), *QUICK, "--factors", "0.4", "0.4", "--models", "seed", str(run),
+          "--out-dir", str(tmp_path / "out")])
+    rows = json.loads((tmp_path / "out" / "results.json").read_text())["rows"]
+    scored = {row["method"]: row["psnr"] for row in rows}
+    assert {"seed", str(run)} <= set(scored) and len(rows) == len(scored)  # the factor given twice is scored once
+    noisy = add_noise(load_mnist(mnist_root, train=False)[:3], 0.4, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        expected = psnr(trained.eval()(noisy).clamp(0, 1), load_mnist(mnist_root, train=False)[:3]).mean()
+    assert scored[str(run)] == pytest.approx(float(expected), abs=1e-3)  # that folder's network, not a shipped one
+    refusal = refused(["--data-root", str(mnist_root), "--models", str(run), "--write-cards"], capsys)
+    assert f"{run} is not one of them" in refusal
+    assert "neither a shipped model" in refused(["--models", str(tmp_path / "no-such-run")], capsys)
+
+
+def test_a_damaged_model_folder_is_refused_with_the_loaders_message(mnist_root, tmp_path, capsys):
+    (tmp_path / "broken").mkdir()
+    refusal = refused(["--data-root", str(mnist_root), *QUICK, "--models", str(tmp_path / "broken"),
+                       "--out-dir", str(tmp_path / "out")], capsys)
+    assert refusal.startswith(f"error: {tmp_path / 'broken' / 'config.json'} is missing")
+
+
+def test_the_plot_names_the_digit_count_of_methods_scored_on_fewer_digits():
+    rows = [dict(kind="gaussian", method=method, factor=0.4, psnr=20.0, digits=digits)
+            for method, digits in (("default", 5000), ("non-local means", 500))]
+    labels = [line.get_label() for line in psnr_figure(rows).axes[0].get_lines()]
+    assert labels == ["default", "non-local means (500 digits)"]
