@@ -15,6 +15,8 @@ from pathlib import Path
 
 import gradio as gr
 import torch
+from gradio.data_classes import FileData
+from pydantic import ValidationError
 
 from denoiser import NOISE_KINDS, WeightsError, load_model
 from denoiser.demo import EMPTY_HINT, Demo
@@ -251,6 +253,41 @@ def size_checked(editor: gr.ImageEditor) -> gr.ImageEditor:
     return editor
 
 
+def named_choice(radio: gr.Radio, what: str) -> gr.Radio:
+    """`radio`, taking a choice by its value or by the label the page shows ("salt and pepper" for salt_pepper).
+
+    Gradio refused anything else with "Value: 'x' (type: <class 'str'>) is not in the list of choices",
+    naming no parameter, and logged a traceback for each call; now the refusal names `what` and the
+    choices, as the package's checks do. (Patched on the instance, as `retypable` is.)
+    """
+    values = [value for _, value in radio.choices]
+    by_label = dict(radio.choices)  # (label, value) pairs
+
+    def preprocess(payload: str | None) -> str | None:
+        if payload is None or payload in values:
+            return payload
+        if payload in by_label:
+            return by_label[payload]
+        raise user_error(f"{what} must be one of {', '.join(values)}, got {payload!r}")
+
+    radio.preprocess = preprocess
+    return radio
+
+
+class ImageFileData(FileData):
+    """An image file of a digit (PNG, JPEG, ...): from gradio_client, send it as handle_file(path or URL)."""
+
+    @classmethod
+    def model_validate(cls, value, **kwargs):
+        """The file Gradio was sent, or a refusal that says how to send one (pydantic's named no parameter)."""
+        try:
+            return super().model_validate(value, **kwargs)
+        except ValidationError:
+            how = f"handle_file({value!r})" if isinstance(value, str) else "handle_file(path or URL)"
+            raise user_error(f"image_file must be sent as a file: with gradio_client, pass {how}, "
+                             f"not {'a bare path or URL' if isinstance(value, str) else type(value).__name__}") from None
+
+
 def load_models() -> dict[str, torch.nn.Module]:
     """Both shipped models on the chosen device, or exit with the loader's message."""
     device = pick_device()
@@ -363,8 +400,8 @@ def build() -> gr.Blocks:
                     brush=gr.Brush(default_size=11, colors=["#000000"], default_color="#000000", color_mode="fixed"),
                 ))
                 factor = retypable(gr.Slider(0, 1, value=0.4, step=0.01, label="Noise factor", elem_id="factor"))
-                kind = gr.Radio([(KIND_LABELS.get(name, name), name) for name in NOISE_KINDS], value="gaussian",
-                                label="Noise kind", elem_id="kind")
+                kind = named_choice(gr.Radio([(KIND_LABELS.get(name, name), name) for name in NOISE_KINDS], value="gaussian",
+                                             label="Noise kind", elem_id="kind"), "noise kind")
                 with gr.Row():
                     noise_seed = retypable(gr.Number(value=0, precision=0, label="Noise seed", minimum=0, elem_id="noise-seed"))
                     new_noise = gr.Button("🎲 New noise", elem_id="new-noise")
@@ -430,7 +467,8 @@ def build() -> gr.Blocks:
               show_progress="hidden", api_visibility="private")
 
         api_image = gr.File(label="image file", file_types=["image"], visible=False)
-        api_model = gr.Radio(list(DISPLAY_ORDER), value="default", label="model", visible=False)
+        api_image.data_model = ImageFileData  # its refusal, and its description on the API page, say how to send a file
+        api_model = named_choice(gr.Radio(list(DISPLAY_ORDER), value="default", label="model", visible=False), "model")
         api_scores = gr.Markdown(visible=False, label="scores")  # the labels name the outputs on the API page
         api_clean, api_noisy, api_reconstructed = (gr.Image(format="png", visible=False, label=label)
                                                    for label in ("clean", "noisy", "reconstructed"))

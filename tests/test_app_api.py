@@ -1,6 +1,7 @@
 """The running app's documented API, called the way a user would: gradio_client against /denoise."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -98,6 +99,41 @@ def test_a_blank_image_is_refused_with_a_message(client, tmp_path):
     Image.new("L", (100, 100), 255).save(blank)
     with pytest.raises(Exception, match="blank"):
         client.predict(handle_file(str(blank)), 0.4, api_name="/denoise")
+
+
+def app_log(app_url) -> Path:
+    """The running app's output (`app_server.running_app` writes it beside pytest's cache, by port)."""
+    return Path(__file__).resolve().parent.parent / ".pytest_cache" / f"app-{urlsplit(app_url).port}.log"
+
+
+@pytest.mark.parametrize(("kind", "model", "message"), [
+    ("hiss", "default", r"^noise kind must be one of gaussian, salt_pepper, speckle, poisson, dropout, got 'hiss'$"),
+    ("Gaussian", "default", r"^noise kind must be one of gaussian, .*got 'Gaussian'$"),
+    ("gaussian", "unet", r"^model must be one of default, seed, got 'unet'$"),
+])
+def test_an_unknown_kind_or_model_is_refused_naming_the_parameter_and_logs_no_traceback(client, app_url, kind, model, message):
+    """Gradio's own refusal read "Value: 'hiss' (type: <class 'str'>) is not in the list of choices" and logged a traceback."""
+    logged = app_log(app_url).stat().st_size
+    with pytest.raises(Exception, match=message):
+        client.predict(handle_file(EXAMPLE), 0.4, kind, 0, model, api_name="/denoise")
+    assert "Traceback" not in app_log(app_url).read_text()[logged:]
+
+
+def test_a_kind_may_be_named_by_the_label_the_page_shows(client):
+    by_label, by_name = (client.predict(handle_file(EXAMPLE), 0.4, kind, 3, api_name="/denoise")
+                         for kind in ("salt and pepper", "salt_pepper"))
+    assert np.array_equal(read(by_label[1]), read(by_name[1])) and by_label[3] == by_name[3]
+
+
+def test_a_bare_path_for_the_image_is_refused_saying_how_to_send_a_file(client, app_url):
+    """A path string reached pydantic, whose "validation error for FileData ... 'meta' field" named nothing useful."""
+    logged = app_log(app_url).stat().st_size
+    with pytest.raises(Exception, match=r"^image_file must be sent as a file: with gradio_client, pass handle_file\('.*"
+                                        r"digit_7.png'\), not a bare path or URL$"):
+        client.predict(EXAMPLE, 0.4, api_name="/denoise")
+    assert "Traceback" not in app_log(app_url).read_text()[logged:]
+    endpoint = client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/denoise"]
+    assert "handle_file(path or URL)" in str(endpoint["parameters"][0])  # the API page says so too
 
 
 def test_app_keeps_serving_after_bad_requests(client, tmp_path):
