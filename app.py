@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 import signal
 import sys
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import gradio as gr
@@ -343,8 +345,51 @@ def settle_seed(noise_seed: float | None):
     return settled
 
 
-def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, show_features: bool):
-    """Live path: the page's digit (`read_sketch`'s text) -> noisy -> every picture and score, for the controls' values."""
+class NewestCalls:
+    """The newest live call each browser tab has sent, numbered by the page, so an older one that finishes last is dropped.
+
+    always_last keeps one call per tab running, but two triggers a few ms apart (a Clear's new digit and
+    a slider key) can both start before the browser marks the listener busy; they run side by side and
+    the older, gathered before the Clear, could finish last and put the cleared digit back, to stay.
+    """
+
+    def __init__(self, max_tabs: int = 4096) -> None:
+        self._newest: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_tabs = max_tabs  # the least recently heard tabs are forgotten beyond this
+
+    def started(self, tab: str, number: int) -> None:
+        with self._lock:
+            self._newest[tab] = max(number, self._newest.get(tab, number))
+            self._newest.move_to_end(tab)
+            while len(self._newest) > self.max_tabs:
+                self._newest.popitem(last=False)
+
+    def superseded(self, tab: str, number: int) -> bool:
+        """Whether the tab has started a newer call than `number` since that one started."""
+        with self._lock:
+            return number < self._newest.get(tab, number)
+
+
+NEWEST_CALLS = NewestCalls()
+# Numbers each live call in the page, in the order the browser sends them (the last input).
+NUMBER_LIVE_CALLS = """(...inputs) => {
+  inputs[inputs.length - 1] = (window.liveCalls = (window.liveCalls || 0) + 1);
+  return inputs;
+}"""
+
+
+def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, show_features: bool,
+              call_number: int | None = None, request: gr.Request | None = None):
+    """Live path: the page's digit (`read_sketch`'s text) -> noisy -> every picture and score, for the controls' values.
+
+    `call_number` (the page numbers its calls) and the tab's session let a call overtaken by a newer
+    one from the same tab leave every picture alone (`NewestCalls`).
+    """
+    tab = getattr(request, "session_hash", None)
+    tracked = tab is not None and call_number is not None
+    if tracked:
+        NEWEST_CALLS.started(tab, call_number)
     try:
         digit = text_to_digit(digit)
     except ValueError as error:
@@ -360,6 +405,8 @@ def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, s
     # both start before the browser marks the listener busy, and the answer computed with the
     # panel still closed may arrive last. The panel is hidden while closed, and opening it renders it afresh.
     features = (view.features.get("default"), view.features.get("seed")) if show_features else (gr.skip(), gr.skip())
+    if tracked and NEWEST_CALLS.superseded(tab, call_number):
+        return (gr.skip(),) * 8
     return (
         view.clean, view.noisy, view.reconstructed["default"], view.reconstructed["seed"], view.scores,
         view.filters if show_filters else gr.skip(), *features,
@@ -433,6 +480,7 @@ def build() -> gr.Blocks:
         # The current drawing as a 28x28 digit, held by the page (not a gr.State: the server forgets those
         # when a connection drops or it restarts); every live listener reads it from here.
         digit = gr.Textbox("", visible=False, elem_id="digit")
+        call_number = gr.Number(0, visible=False, precision=0, elem_id="call-number")  # set by NUMBER_LIVE_CALLS
         if EXAMPLES:
             examples = gr.Examples(EXAMPLES, inputs=sketch, label="Or start from an example", api_visibility="private")
             # Loading an example fires no change of the sketchpad, so read it once it is loaded, through the
@@ -443,7 +491,7 @@ def build() -> gr.Blocks:
         with gr.Accordion("For readers of the tutorial", open=False):
             gr.Markdown(ABOUT)
 
-        inputs = [digit, factor, kind, noise_seed, show_filters, show_features]
+        inputs = [digit, factor, kind, noise_seed, show_filters, show_features, call_number]
         outputs = [clean, noisy, default_model_out, seed_model_out, scores, filters, features_default, features_seed]
         show_filters.change(lambda on: gr.Gallery(visible=on), show_filters, filters, api_visibility="private")
         show_features.change(lambda on: gr.Row(visible=on), show_features, feature_row, api_visibility="private")
@@ -455,12 +503,13 @@ def build() -> gr.Blocks:
         # One listener for every live trigger: always_last then keeps one call running and one waiting
         # per browser tab, so answers land in order. With a listener per control, two calls could run
         # at once (WORKERS) and an older one, finishing last, would overwrite the newer pictures.
-        # (Two triggers within a few ms can still both start; on_canvas makes that harmless for panels.)
+        # (Two triggers within a few ms can still both start; the page numbers its calls and on_canvas
+        # drops the older one's answer, NewestCalls.)
         gr.on(
             triggers=[digit.change, factor.input, factor.release, kind.change, noise_seed.change,
                       show_filters.change, show_features.change],
             fn=on_canvas, inputs=inputs, outputs=outputs, show_progress="hidden", trigger_mode="always_last",
-            concurrency_id="model", api_visibility="private",
+            concurrency_id="model", api_visibility="private", js=NUMBER_LIVE_CALLS,
         )
         new_noise.click(lambda: random.randint(1, 2**31 - 1), None, noise_seed, api_visibility="private")
         gr.on(triggers=[noise_seed.submit, noise_seed.blur], fn=settle_seed, inputs=noise_seed, outputs=noise_seed,

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from PIL import Image
 
 import app
+from denoiser.demo import EMPTY_HINT
 from denoiser.digit_text import digit_to_text, text_to_digit
 
 
@@ -187,3 +189,29 @@ def test_a_huge_image_sent_to_the_sketchpad_is_refused_before_gradio_decodes_it(
     Image.new("RGBA", (280, 280), (0, 0, 0, 0)).save(small)
     editor = sketch_component().preprocess(EditorData(composite=FileData(path=str(small))))
     assert editor["composite"].shape[:2] == (280, 280)  # a canvas-sized one goes through as before
+
+
+def test_a_call_overtaken_by_a_newer_one_from_the_same_tab_leaves_every_picture_alone():
+    """Two live calls of one tab can run side by side; the older (a digit since cleared), finishing last,
+    put the cleared digit back in all four pictures, to stay."""
+    digit = app.read_sketch(a_drawing())
+    tab, other_tab = SimpleNamespace(session_hash="tab-a"), SimpleNamespace(session_hash="tab-b")
+    newer = app.on_canvas("", 0.4, "gaussian", 0, False, False, 8, tab)  # the Clear's call, started second
+    older = app.on_canvas(digit, 0.4, "gaussian", 0, False, False, 7, tab)  # gathered before the Clear, done last
+    assert newer[4] == EMPTY_HINT and older == (gr.skip(),) * 8
+    assert app.on_canvas(digit, 0.4, "gaussian", 0, False, False, 1, other_tab)[4] != gr.skip()  # each tab its own count
+    assert app.on_canvas(digit, 0.4, "gaussian", 0, False, False, 9, tab)[4] != gr.skip()
+
+
+def test_the_page_numbers_each_live_call_in_the_order_it_sends_them():
+    (live,) = [block_fn for block_fn in app.demo.fns.values() if block_fn.fn is app.on_canvas]
+    assert live.inputs[-1].elem_id == "call-number" and live.js == app.NUMBER_LIVE_CALLS
+    assert "window.liveCalls" in live.js
+
+
+def test_the_newest_calls_of_only_so_many_tabs_are_kept():
+    calls = app.NewestCalls(max_tabs=2)
+    for number, tab in enumerate(("a", "b", "c"), 1):
+        calls.started(tab, number)
+    assert not calls.superseded("a", 0)  # forgotten: an unknown tab's call is never dropped
+    assert calls.superseded("c", 2) and not calls.superseded("c", 3)
