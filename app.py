@@ -113,9 +113,22 @@ def _poll_js(step: str, every_ms: int) -> str:
             f"if (({step})() || Date.now() - started > 10000) clearInterval(timer); }}, {every_ms}); }}")
 
 
+# The editor's buttons, found by their place in its toolbars, not by their labels: Gradio translates
+# those (a Spanish browser shows "Pincel" and "Limpiar lienzo"), and the page then never picked the brush.
+BRUSH_BUTTON = "document.querySelectorAll('#sketch button.quite-round')[1]"  # tools: Image, Brush, Erase, ...
+CLEAR_BUTTON = "[...document.querySelectorAll('#sketch button.icon-button')].at(-1)"  # Pan, zooms, Undo, Redo, Clear
+
 # Gradio offers no "brush selected at start" option: click the Brush button once the editor mounts.
-SELECT_BRUSH = _poll_js("""() => { const brush = document.querySelector('#sketch button[aria-label="Brush"]');
-  if (brush) brush.click(); return Boolean(brush); }""", 100)
+SELECT_BRUSH = _poll_js(f"""() => {{ const brush = {BRUSH_BUTTON};
+  if (brush) brush.click(); return Boolean(brush); }}""", 100)
+
+# Clear resets the editor's zoom to 100%, where the page had fitted the canvas to its box (121% on a
+# desktop: the drawing area shrank from 336 to 280 px). Pick "Fit to screen" from its zoom menu again.
+FIT_CANVAS = _poll_js("""() => {
+  const fit = document.querySelector('#sketch .zoom-controls li:first-child button');  // Fit to screen, 25%, ...
+  if (fit) { fit.click(); return true; }  // the menu is open: pick it, which closes the menu
+  document.querySelector('#sketch .zoom-number [role=button]')?.click();  // open the menu; picked on the next round
+  return false; }""", 150)
 
 # On a phone the examples are the page's last block, a screen or more below the drawing and its pictures:
 # once an example is loaded, scroll the drawing (the pictures follow right under it) into view.
@@ -155,7 +168,8 @@ TRACK_SKETCH_EDITS = """() => {
   document.addEventListener('change', event => { if (inside(event, '#sketch input[type=file]')) content('upload'); }, true);
   document.addEventListener('drop', event => { if (inside(event, '#sketch')) content('upload'); }, true);
   document.addEventListener('click', event => {
-    if (inside(event, '#sketch button[aria-label="Clear canvas"]')) window.sketchClearedAt = performance.now();
+    if (event.target instanceof Element && event.target.closest('button') === """ + CLEAR_BUTTON + """)
+      window.sketchClearedAt = performance.now();
   }, true);
 }"""
 # An example takes about a second to reach the editor, so a Clear clicked in that time may land before
@@ -168,7 +182,7 @@ BLANK_IF_CLEARED_SINCE = """(editor, digit) => {
   if (cleared && editor && editor.composite && window.sketchContentKind === 'example') {
     setTimeout(() => {
       if (window.sketchClearedAt === clearedAt && (window.sketchContentAt || 0) < clearedAt)
-        document.querySelector('#sketch button[aria-label="Clear canvas"]')?.click();
+        """ + CLEAR_BUTTON + """?.click();
     }, 400);
   }
   return [cleared ? null : editor, digit];
@@ -500,6 +514,7 @@ def build() -> gr.Blocks:
         gr.on(triggers=[sketch.change, sketch.upload], fn=read_sketch, inputs=[sketch, digit], outputs=digit,
               js=BLANK_IF_CLEARED_SINCE, show_progress="hidden", trigger_mode="always_last", api_visibility="private")
         sketch.clear(None, js=SELECT_BRUSH)  # clearing drops the tool; pick the brush again
+        sketch.clear(None, js=FIT_CANVAS)  # and resets the zoom: fit the canvas to its box again
         # One listener for every live trigger: always_last then keeps one call running and one waiting
         # per browser tab, so answers land in order. With a listener per control, two calls could run
         # at once (WORKERS) and an older one, finishing last, would overwrite the newer pictures.

@@ -112,8 +112,8 @@ def test_the_filter_row_and_feature_panels_open_for_the_current_drawing(browser,
     page.close()
 
 
-def open_app(browser, app_url, viewport=None):
-    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
+def open_app(browser, app_url, viewport=None, locale="en-US"):
+    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
     page.goto(app_url, wait_until="load")  # not networkidle: the session heartbeat stays open
     page.locator("#sketch canvas").first.wait_for(state="visible", timeout=30_000)
     page.wait_for_timeout(1500)  # the page selects the brush itself once the editor has mounted
@@ -240,6 +240,48 @@ def test_after_clearing_the_canvas_the_pen_draws_again(browser, app_url):
     page.wait_for_timeout(1500)  # the brush is picked again once the cleared editor has settled
     draw_seven(page)
     assert wait_for_new_image(page, "default", first)
+    page.close()
+
+
+def canvas_zoom(page) -> str:
+    """The zoom the editor shows under its canvas ("121%")."""
+    return page.locator("#sketch .zoom-number [role=button]").first.inner_text().strip()
+
+
+def test_clearing_keeps_the_canvas_as_large_as_the_page_showed_it(browser, app_url):
+    """Clear reset the editor to 100%: on a desktop the drawing area shrank from 336 to 280 px."""
+    page = open_app(browser, app_url)
+    fitted = canvas_zoom(page)
+    draw_seven(page)
+    wait_for_new_image(page, "default", None)
+    page.locator("#sketch button[aria-label='Clear canvas']").click()
+    page.wait_for_function(f"() => document.querySelector('#sketch .zoom-number [role=button]')?.textContent.trim() === "
+                           f"'{fitted}'", timeout=10_000)
+    page.wait_for_timeout(1500)  # and it stays so, with the brush picked again
+    assert canvas_zoom(page) == fitted and fitted != "100%"  # 1280 px wide: the fitted canvas is larger than 280 px
+    assert not page.locator("#sketch").get_by_text("Fit to screen").is_visible()  # no zoom menu left open
+    draw_seven(page)
+    assert wait_for_new_image(page, "default", None)
+    page.close()
+
+
+def test_in_a_browser_set_to_spanish_the_pen_is_ready_and_clear_still_wins(browser, app_url):
+    """Gradio translates the editor's labels ("Pincel", "Limpiar lienzo"): the page, finding its buttons by
+    their English labels, never picked the brush there, nor noticed a Clear."""
+    page = open_app(browser, app_url, locale="es-ES")
+    clear = page.locator("#sketch button[aria-label='Limpiar lienzo']")
+    assert clear.count() == 1  # the labels really are translated here
+    assert "highlight" in page.locator("#sketch button[aria-label='Pincel']").get_attribute("class")
+    fitted = canvas_zoom(page)
+    draw_seven(page)
+    wait_for_new_image(page, "default", None)
+    for delay_ms in (400, 600):  # as in the test below: the late stroke report must not undo the Clear
+        draw_seven(page)
+        page.wait_for_timeout(delay_ms)
+        clear.click()
+        settled_scores(page)
+        assert image_source(page, "clean") is None, f"the cleared digit came back ({delay_ms} ms from stroke to Clear)"
+    assert canvas_zoom(page) == fitted
     page.close()
 
 
