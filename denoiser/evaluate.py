@@ -1,7 +1,7 @@
 """Measure the denoisers: `python -m denoiser.evaluate --data-root DIR`.
 
 For each noise kind and factor: mean per-image PSNR (peak 1.0) and SSIM of the noisy input, the
-`seed` and `default` models and the classical filters, on the test split. Noise comes from
+`seed` and `default` models (or any folder a training run wrote) and the classical filters, on the test split. Noise comes from
 `add_noise` with a fixed seed; outputs are clamped to [0, 1]. Writes `docs/results.md` with the
 tables, a PSNR-against-factor plot and a grid of example digits.
 """
@@ -87,22 +87,32 @@ def _narrowing(args: argparse.Namespace, saved_rows: list[dict] | None, test_cou
     return narrowed, problem
 
 
-RESULT_KEYS = ("kind", "factor", "method", "digits", "psnr", "ssim")  # one row of `evaluate`
+RESULT_TYPES = {"kind": str, "method": str, "factor": (int, float), "digits": int, "psnr": (int, float),
+                "ssim": (int, float)}  # one row of `evaluate`
+
+
+class EvaluationError(Exception):
+    """A run that cannot go ahead as asked (bad saved rows, a report folder that cannot be written): said in one line."""
+
+
+class CardsRefused(EvaluationError):
+    """--write-cards on an evaluation that is not the full one: a usage error, like the flags' own."""
 
 
 def read_saved_rows(path: str | Path) -> dict:
-    """An earlier run's results.json, `{"command": str, "rows": [row, ...]}`, or a ValueError saying what is wrong."""
+    """An earlier run's results.json, `{"command": str, "rows": [row, ...]}`, or an EvaluationError saying what is wrong."""
     try:
         saved = json.loads(Path(path).read_text())
     except OSError as error:
-        raise ValueError(f"--rows-from {path} cannot be read ({error.strerror or error})") from None
+        raise EvaluationError(f"--rows-from {path} cannot be read ({error.strerror or error})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"--rows-from {path} is not JSON ({error})") from None
+        raise EvaluationError(f"--rows-from {path} is not JSON ({error})") from None
     rows = saved.get("rows") if isinstance(saved, dict) else None
     if not (isinstance(saved, dict) and isinstance(saved.get("command"), str) and isinstance(rows, list) and rows
-            and all(isinstance(row, dict) and set(RESULT_KEYS) <= set(row) for row in rows)):
-        raise ValueError(f"--rows-from {path} is not a results.json of this command: it needs a \"command\" and "
-                         f"\"rows\" with {', '.join(RESULT_KEYS)}")
+            and all(isinstance(row, dict) and all(isinstance(row.get(key), kind) and not isinstance(row.get(key), bool)
+                                                  for key, kind in RESULT_TYPES.items()) for row in rows)):
+        raise EvaluationError(f"--rows-from {path} is not a results.json of this command: it needs a \"command\" and "
+                              f"\"rows\" with {', '.join(RESULT_TYPES)} (names as text, the rest as numbers)")
     return saved
 
 
@@ -157,7 +167,7 @@ def run(args: argparse.Namespace, command: str) -> None:
         args.kinds = list(dict.fromkeys(row["kind"] for row in saved["rows"]))  # the saved kinds, not the default five
     narrowed, card_problem = _narrowing(args, saved and saved["rows"], len(test_digits))
     if args.write_cards and card_problem:
-        raise ValueError(f"--write-cards {card_problem}")
+        raise CardsRefused(f"--write-cards {card_problem}")
     out_dir = Path(args.out_dir or (PARTIAL_RUN_DIR if narrowed else REPORT_DIR))
 
     clean = test_digits[: args.limit]
@@ -165,7 +175,7 @@ def run(args: argparse.Namespace, command: str) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ValueError(f"cannot write the report to {out_dir}: {error}") from None
+        raise EvaluationError(f"cannot write the report to {out_dir}: {error}") from None
     if saved:
         rows, command = saved["rows"], saved["command"]
     else:
@@ -194,7 +204,9 @@ def main(argv: list[str] | None = None) -> None:
     command = "python -m denoiser.evaluate " + " ".join(argv if argv is not None else sys.argv[1:])
     try:
         run(args, command)
-    except (ValueError, OSError, WeightsError) as error:
+    except CardsRefused as error:
+        build_parser().error(str(error))  # usage and exit status 2, as before the data was read
+    except (EvaluationError, FileNotFoundError, WeightsError) as error:  # no MNIST there, or damaged weights
         sys.exit(f"error: {error}")
 
 

@@ -141,7 +141,7 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
     device = pick_device(config.device)
     out_dir = run_dir(config)
     if is_shipped(out_dir):  # the app would load a half-trained network from the first epoch's save on
-        raise ValueError(f"{out_dir} holds the shipped {out_dir.name} model, which training never overwrites: "
+        raise ValueError(f"{out_dir} holds the shipped {out_dir.resolve().name} model, which training never overwrites: "
                          f"leave out --out-dir (it writes runs/{config.model}) and copy that folder's files there to ship it")
     checkpoint_path = out_dir / "checkpoint.pt"
     images = load_mnist(config.data_root, train=True, download=config.download)[: config.limit]
@@ -188,7 +188,8 @@ def train(config: TrainConfig) -> tuple[torch.nn.Module, list[dict]]:
             changed_keys = [key for key in sorted(set(theirs) | set(mine)) if theirs.get(key) != mine.get(key)]
             changed = ", ".join(f"{key} {theirs.get(key)!r} -> {mine.get(key)!r}" for key in changed_keys)
             longer = (f"; to train the finished run on, fine-tune it: --init-from {out_dir} --out-dir ANOTHER_FOLDER"
-                      if changed_keys == ["epochs"] and (out_dir / "model.safetensors").exists() else "")
+                      if changed_keys == ["epochs"] and mine["epochs"] > theirs["epochs"]
+                      and (out_dir / "model.safetensors").exists() else "")
             raise ValueError(f"{checkpoint_path} was written by a run with other settings ({changed}): "
                              f"run with those settings to resume it, or delete it to start afresh{longer}")
         if state.get("digits_sha256", data_fingerprint) != data_fingerprint:  # older checkpoints kept none

@@ -45,8 +45,8 @@ def save_weights(model: torch.nn.Module, out_dir: str | Path, training: dict | N
 
 def is_shipped(folder: str | Path) -> bool:
     """Whether `folder` is one of the shipped `weights/<name>/` folders the app loads."""
-    folder = Path(folder)
-    return folder.resolve().parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES
+    folder = Path(folder).resolve()  # through links and "..": weights/seed/../default is the default folder
+    return folder.parent == WEIGHTS_DIR.resolve() and folder.name in MODEL_NAMES
 
 
 def _retrain_hint(folder: Path) -> str:

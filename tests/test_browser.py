@@ -157,6 +157,7 @@ def test_a_mouse_drag_of_the_slider_ends_on_the_pictures_for_where_it_stopped(br
     page = open_app(browser, app_url)
     draw_seven(page)
     wait_for_new_image(page, "noisy", None)
+    numbered = page.evaluate("window.liveCalls || 0")
     slider = page.locator("#factor input[type=range]").first
     box = slider.bounding_box()
     y = box["y"] + box["height"] / 2
@@ -167,6 +168,7 @@ def test_a_mouse_drag_of_the_slider_ends_on_the_pictures_for_where_it_stopped(br
         page.wait_for_timeout(40)
     page.mouse.up()
     settled_scores(page)
+    assert page.evaluate("window.liveCalls") > numbered  # the page numbers its calls, so a late older one is dropped
     factor = float(page.locator("#factor input[type=number]").first.input_value())
     assert factor > 0.7
     clean = pixels(page, image_source(page, "clean"))[::8, ::8] / 255.0  # (28, 28): the pictures are 8x upscaled

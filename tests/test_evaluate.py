@@ -133,8 +133,10 @@ def test_a_partial_run_leaves_the_committed_report_alone_unless_told_where_to_wr
 @pytest.mark.parametrize("narrowing", [["--limit", "3"], ["--kinds", "gaussian"], ["--factors", "0.4"]])
 def test_model_cards_are_written_only_from_a_full_evaluation(mnist_root, card_copies, narrowing, capsys):
     before = (card_copies / "default" / "README.md").read_text()
-    refusal = refused(["--data-root", str(mnist_root), "--write-cards", *narrowing], capsys)
-    assert f"but {narrowing[0]} narrows this run" in refusal
+    with pytest.raises(SystemExit) as exit_:
+        main(["--data-root", str(mnist_root), "--write-cards", *narrowing])
+    assert exit_.value.code == 2  # a usage error, like a bad flag's
+    assert f"but {narrowing[0]} narrows this run" in capsys.readouterr().err
     assert (card_copies / "default" / "README.md").read_text() == before
 
 
@@ -171,8 +173,10 @@ def test_a_report_folder_that_is_a_file_is_refused_naming_it(mnist_root, tmp_pat
 @pytest.mark.parametrize(("content", "message"), [
     (None, "cannot be read"),
     ("not json {", "is not JSON"),
-    ('{"rows": []}', 'it needs a "command" and "rows" with kind, factor, method'),
+    ('{"rows": []}', 'it needs a "command" and "rows" with kind, method, factor'),
     ('{"command": "x", "rows": [{"kind": "gaussian"}]}', 'it needs a "command" and "rows"'),
+    ('{"command": "x", "rows": [{"kind": "gaussian", "method": "seed", "factor": 0.4, "digits": 5, "psnr": "n/a", '
+     '"ssim": 0.5}]}', "the rest as numbers"),
 ])
 def test_saved_rows_that_are_not_an_evaluations_are_refused_saying_why(mnist_root, tmp_path, content, message, capsys):
     saved = tmp_path / "results.json"

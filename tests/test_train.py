@@ -142,6 +142,9 @@ def test_training_into_a_shipped_weights_folder_is_refused_before_anything_is_wr
         train(quick_config(mnist_root, tmp_path / "weights" / ".." / "weights" / "default", epochs=1))
     assert [path.name for path in shipped.iterdir()] == ["model.safetensors"]
     assert (shipped / "model.safetensors").read_bytes() == b"the shipped weights"
+    (tmp_path / "link").symlink_to(shipped)  # nor through a link to it
+    with pytest.raises(ValueError, match=r"holds the shipped default model"):
+        train(quick_config(mnist_root, tmp_path / "link", epochs=1))
 
 
 def test_a_run_says_where_it_saved_and_a_finished_one_rerun_says_it_only_saves_again(mnist_root, tmp_path, capsys):
@@ -169,9 +172,12 @@ def test_a_checkpoint_of_another_network_under_the_same_settings_is_refused_with
 
 
 def test_a_finished_run_asked_for_more_epochs_is_pointed_at_a_fine_tune(mnist_root, tmp_path):
-    train(quick_config(mnist_root, tmp_path, epochs=1, limit=64))
-    with pytest.raises(ValueError, match=rf"epochs 1 -> 2.*fine-tune it: --init-from {tmp_path} --out-dir"):
-        train(quick_config(mnist_root, tmp_path, epochs=2, limit=64))
+    train(quick_config(mnist_root, tmp_path, epochs=2, limit=64))
+    with pytest.raises(ValueError, match=rf"epochs 2 -> 3.*fine-tune it: --init-from {tmp_path} --out-dir"):
+        train(quick_config(mnist_root, tmp_path, epochs=3, limit=64))
+    with pytest.raises(ValueError, match=r"epochs 2 -> 1") as fewer:
+        train(quick_config(mnist_root, tmp_path, epochs=1, limit=64))
+    assert "fine-tune" not in str(fewer.value)  # training on is not what fewer epochs asks for
 
 
 def test_without_out_dir_a_run_writes_runs_not_the_shipped_weights(mnist_root, tmp_path, monkeypatch):
