@@ -404,6 +404,8 @@ def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, s
     tracked = tab is not None and call_number is not None
     if tracked:
         NEWEST_CALLS.started(tab, call_number)
+        if NEWEST_CALLS.superseded(tab, call_number):  # a newer call reached the server first: no need to render
+            return (gr.skip(),) * 8
     try:
         digit = text_to_digit(digit)
     except ValueError as error:

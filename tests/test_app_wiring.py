@@ -201,6 +201,8 @@ def test_a_call_overtaken_by_a_newer_one_from_the_same_tab_leaves_every_picture_
     assert newer[4] == EMPTY_HINT and older == (gr.skip(),) * 8
     assert app.on_canvas(digit, 0.4, "gaussian", 0, False, False, 1, other_tab)[4] != gr.skip()  # each tab its own count
     assert app.on_canvas(digit, 0.4, "gaussian", 0, False, False, 9, tab)[4] != gr.skip()
+    app.on_canvas(digit, 0.4, "gaussian", 0, False, False, 11, tab)
+    assert app.on_canvas(digit, 0.4, "gaussian", 0, False, False, 10, tab) == (gr.skip(),) * 8  # arrived after a newer one
 
 
 def test_the_page_numbers_each_live_call_in_the_order_it_sends_them():
