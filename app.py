@@ -412,8 +412,11 @@ def on_canvas(digit: str | None, factor, kind, noise_seed, show_filters: bool, s
         raise user_error(str(error)) from None
     # An emptied box (on the way to a new value, or left so) is drawn as 0: the factor box shows 0 once it
     # loses focus, without sending it, and 0 is the seed box's default. A number typed past the slider's
-    # ends shows as that end once the box loses focus. So draw what the controls will show.
-    factor = 0.0 if factor is None else min(max(factor, 0.0), 1.0)
+    # ends shows as that end once the box loses focus. So draw what the controls will show, and say so
+    # when that is not what was typed: "0,5" reaches the page as 5 (browsers drop a decimal comma).
+    typed, factor = factor, 0.0 if factor is None else min(max(factor, 0.0), 1.0)
+    if typed is not None and typed == typed and typed != factor:  # not empty, not NaN (refused below), clamped
+        gr.Warning(f"noise factor goes from 0 to 1, got {typed:g}: drawn at {factor:g} (decimals take a point: 0.5)")
     noise_seed = nearest_seed(noise_seed)  # and `settle_seed` makes the box show it
     factor, kind, noise_seed = _controls(factor, kind, noise_seed)
     view = DEMO.render(digit, factor, kind, noise_seed, show_filters, show_features)

@@ -125,12 +125,15 @@ def test_a_damaged_digit_from_the_page_is_refused_with_a_message():
         app.on_canvas("not a digit!", 0.4, "gaussian", 0, False, False)
 
 
-def test_a_factor_typed_past_the_sliders_end_is_drawn_at_that_end_like_the_slider_shows_it():
+@pytest.mark.parametrize(("typed", "drawn"), [(5, 1), (1.5, 1), (-0.2, 0), (float("inf"), 1)])
+def test_a_factor_typed_past_the_sliders_end_is_drawn_at_that_end_like_the_slider_shows_it_and_says_so(typed, drawn):
+    """A decimal comma ("0,5") reaches the page as 5: the pictures went to full noise without a word."""
     digit = app.read_sketch(a_drawing())
     def noisy_picture(factor):
         return np.asarray(Image.open(app.on_canvas(digit, factor, "gaussian", 0, False, False)[1]))
-    assert np.array_equal(noisy_picture(1.5), noisy_picture(1.0))
-    assert np.array_equal(noisy_picture(-0.2), noisy_picture(0.0))
+    with pytest.warns(UserWarning, match=rf"^noise factor goes from 0 to 1, got {typed:g}: drawn at {drawn} \(decimals take"):
+        past_the_end = noisy_picture(typed)
+    assert np.array_equal(past_the_end, noisy_picture(drawn))
     assert not np.array_equal(noisy_picture(1.0), noisy_picture(0.4))
 
 
@@ -216,3 +219,4 @@ def test_the_newest_calls_of_only_so_many_tabs_are_kept():
         calls.started(tab, number)
     assert not calls.superseded("a", 0)  # forgotten: an unknown tab's call is never dropped
     assert calls.superseded("c", 2) and not calls.superseded("c", 3)
+
