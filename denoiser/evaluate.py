@@ -23,7 +23,7 @@ from .model import denoise_all
 from .noise import NOISE_KINDS, add_noise
 from .plots import plot_examples, plot_psnr_curves
 from .report import markdown_table, model_table, write_report
-from .weights import MODEL_NAMES, WeightsError, load_from_folder, load_model, prepare_for_inference
+from .weights import MODEL_NAMES, WeightsError, load_for_inference, load_model
 
 FACTORS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 REPORT_DIR = "docs"  # the committed report; only a full run writes it by default
@@ -118,7 +118,7 @@ def read_saved_rows(path: str | Path) -> dict:
 
 def load_evaluated(model: str) -> torch.nn.Module:
     """A shipped model by name (`weights/<name>/`), or any folder `denoiser.train` saved, such as runs/default."""
-    return load_model(model) if model in MODEL_NAMES else prepare_for_inference(load_from_folder(model))
+    return load_model(model) if model in MODEL_NAMES else load_for_inference(model)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -99,6 +99,11 @@ def prepare_for_inference(model: torch.nn.Module) -> torch.nn.Module:
     return model.to(memory_format=torch.channels_last)
 
 
+def load_for_inference(folder: str | Path, device: str | torch.device | None = None) -> torch.nn.Module:
+    """Any `save_weights` folder (a shipped model, or a training run's) prepared as `load_model` prepares the shipped ones."""
+    return prepare_for_inference(load_from_folder(folder, device))
+
+
 def load_model(name: str = "default", device: str | torch.device | None = None) -> torch.nn.Module:
     """The shipped model `name` ("seed": the article's, "default": ours), in eval mode on `device`.
 
@@ -109,4 +114,4 @@ def load_model(name: str = "default", device: str | torch.device | None = None) 
     """
     if name not in MODEL_NAMES:
         raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
-    return prepare_for_inference(load_from_folder(WEIGHTS_DIR / name, device))
+    return load_for_inference(WEIGHTS_DIR / name, device)
